@@ -1,0 +1,96 @@
+"""Writes around accounts: invitations and accepting them."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, User
+
+_SALT = "accounts.invitation"
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be used; the message is shown to the user."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret part of the link in the invitation e-mail."""
+    return signing.dumps({"i": invitation.pk, "c": invitation.created_at.timestamp()}, salt=_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The open invitation a token stands for, or ``InvitationError``."""
+    invalid = InvitationError(_("This invitation link is invalid or has expired."))
+    try:
+        payload = signing.loads(token, salt=_SALT, max_age=settings.INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        raise invalid from None
+    invitation = Invitation.objects.open().filter(pk=payload.get("i")).first()
+    # A re-sent invitation gets a new creation time, which invalidates older links.
+    if invitation is None or invitation.created_at.timestamp() != payload.get("c"):
+        raise invalid
+    return invitation
+
+
+def _enqueue(invitation: Invitation) -> None:
+    from .tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+
+
+@transaction.atomic
+def invitation_create(*, invited_by: User, **fields) -> Invitation:
+    """Record an invitation and have the worker send its e-mail once the record is saved."""
+    invitation = Invitation.objects.create(invited_by=invited_by, **fields)
+    _enqueue(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Send a fresh link with a fresh expiry; earlier links stop working."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise InvitationError(_("Only open invitations can be sent again."))
+    invitation.created_at = timezone.now()
+    invitation.sent_at = None
+    invitation.save(update_fields=["created_at", "sent_at"])
+    _enqueue(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """Make an open invitation unusable."""
+    if invitation.accepted_at:
+        raise InvitationError(_("This invitation was already accepted."))
+    invitation.revoked_at = invitation.revoked_at or timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, first_name: str, last_name: str, password: str
+) -> User:
+    """Create the account of an invitation; the link cannot be used a second time."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at or timezone.now() >= invitation.expires_at:
+        raise InvitationError(_("This invitation link is invalid or has expired."))
+    if User.objects.filter(username__iexact=invitation.email).exists():
+        raise InvitationError(_("There is already an account with this e-mail address."))
+    user = User(
+        username=invitation.email,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        role=invitation.role,
+        municipality=invitation.municipality,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    invitation.accepted_at, invitation.user = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return user

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
+from strategy.services import reference_data_load
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (one per role) and a running demo edition of the strategy."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Also run when DEBUG is off (never in production)."
+        )
+        parser.add_argument(
+            "--scale",
+            choices=["small", "large"],
+            default="small",
+            help="'large' adds the synthetic data of later features for benchmarks.",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo creates accounts with a known password; DEBUG is off.")
+        reference_data_load()
+        demo_accounts_create()
+        demo_process_create()
+        self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
+        with translation.override("de"):
+            for username, first, last, role, municipality, _superuser in DEMO_ACCOUNTS:
+                where = f", {municipality}" if municipality else ""
+                self.stdout.write(f"  {username:<15} {first} {last}: {role.label}{where}")

@@ -1,0 +1,30 @@
+"""The one mechanism through which views check permissions."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def permission_required(perm: str, *, get_object=None):
+    """Let the view run only if the user has ``perm`` (on the object ``get_object`` returns).
+
+    Anonymous users are sent to the login page; logged-in users without the permission get
+    403. ``get_object(request, **kwargs)`` may raise Http404 for objects that do not exist.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            obj = get_object(request, **kwargs) if get_object else None
+            if not request.user.has_perm(perm, obj):
+                raise PermissionDenied
+            if obj is not None:
+                kwargs["obj"] = obj
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,162 @@
+"""Permission table: every URL of the portal × every role → the expected outcome.
+
+"login" means the request is sent to the login page; a number is the expected status code.
+A URL pattern that is not in the table makes the completeness test fail.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation, Role
+from strategy.models import ActorGroup, Step, StepTransition, ThemeField
+from strategy.rules import edits_municipality_content
+
+ROLES = [
+    "anonymous",
+    "district_staff",
+    "consultant",
+    "rep_duelmen",
+    "rep_nottuln",
+    "working_group",
+    "councillor",
+    "admin",
+]
+L = "login"
+
+
+def row(anon, staff, consultant, rep, rep_other, wg, councillor, admin):
+    return dict(
+        zip(ROLES, [anon, staff, consultant, rep, rep_other, wg, councillor, admin], strict=True)
+    )
+
+
+READ = row(L, 200, 200, 200, 200, 200, 200, 200)
+RUN = row(L, 200, 200, 403, 403, 403, 403, 200)
+USERS = row(L, 200, 403, 403, 403, 403, 403, 200)
+POST_RUN = row(L, 302, 302, 403, 403, 403, 403, 302)
+POST_USERS = row(L, 302, 403, 403, 403, 403, 403, 302)
+PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
+
+# name -> (kwargs builder key, method, expectations)
+TABLE = {
+    "strategy:dashboard": (None, "get", READ),
+    "strategy:process_list": (None, "get", READ),
+    "strategy:process_new": (None, "get", RUN),
+    "strategy:process_detail": ("process", "get", READ),
+    "strategy:process_advance": ("process", "post", POST_RUN),
+    "strategy:process_back": ("process", "post", POST_RUN),
+    "strategy:step_schedule": ("step", "get", RUN),
+    "strategy:phase_schedule": ("phase", "get", RUN),
+    "strategy:municipality_list": (None, "get", READ),
+    "strategy:themefield_list": (None, "get", READ),
+    "strategy:themefield_new": (None, "get", RUN),
+    "strategy:themefield_edit": ("themefield", "get", RUN),
+    "strategy:actorgroup_list": (None, "get", READ),
+    "strategy:actorgroup_new": (None, "get", RUN),
+    "strategy:actorgroup_edit": ("actorgroup", "get", RUN),
+    "accounts:login": (None, "get", row(200, 302, 302, 302, 302, 302, 302, 302)),
+    # Logging out always ends on the login page.
+    "accounts:logout": (None, "post", row(L, L, L, L, L, L, L, L)),
+    "accounts:password_change": (None, "get", READ),
+    "accounts:password_change_done": (None, "get", READ),
+    "accounts:password_reset": (None, "get", PUBLIC),
+    "accounts:password_reset_done": (None, "get", PUBLIC),
+    "accounts:password_reset_confirm": ("reset", "get", PUBLIC),
+    "accounts:password_reset_complete": (None, "get", PUBLIC),
+    "accounts:user_list": (None, "get", USERS),
+    "accounts:invitation_new": (None, "get", USERS),
+    "accounts:invitation_resend": ("invitation", "post", POST_USERS),
+    "accounts:invitation_revoke": ("invitation", "post", POST_USERS),
+    "accounts:invitation_accept": ("token", "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
+    "set_language": (None, "post", row(302, 302, 302, 302, 302, 302, 302, 302)),
+}
+# The Django admin has its own login; only administrators get in.
+ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
+
+
+def _all_url_names(patterns=None, namespace=""):
+    names = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _all_url_names(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_pattern_has_an_entry_in_the_table():
+    missing = _all_url_names() - set(TABLE)
+    assert not missing, f"URL patterns without permission expectations: {sorted(missing)}"
+
+
+@pytest.fixture
+def objects(process):
+    step = Step.objects.filter(phase__process=process).first()
+    invitation = Invitation.objects.create(email="neu@example.org", role=Role.COUNCILLOR)
+    return {
+        "process": {"pk": process.pk},
+        "step": {"pk": process.pk, "step_pk": step.pk},
+        "phase": {"pk": process.pk, "phase_pk": step.phase_id},
+        "themefield": {"pk": ThemeField.objects.first().pk},
+        "actorgroup": {"pk": ActorGroup.objects.first().pk},
+        "invitation": {"pk": invitation.pk},
+        "reset": {"uidb64": "MQ", "token": "falsch"},
+        "token": {"token": "kein-gueltiger-token"},
+    }
+
+
+CASES = [(name, role) for name in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_url_role_matrix(client, personas, objects, name, role):
+    kwargs_key, method, expectations = TABLE[name]
+    expected = expectations[role]
+    if role != "anonymous":
+        client.force_login(personas[role])
+    url = reverse(name, kwargs=objects[kwargs_key] if kwargs_key else None)
+    transitions_before = StepTransition.objects.count()
+    response = getattr(client, method)(url, {"language": "de"} if name == "set_language" else {})
+    if expected == L:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected
+        if expected == 302:
+            assert not response["Location"].startswith(reverse("accounts:login"))
+    if expected in (403, L) and method == "post":
+        # A refused write changes nothing.
+        assert StepTransition.objects.count() == transitions_before
+        assert not Invitation.objects.filter(revoked_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_site_only_for_administrators(client, personas, role):
+    if role != "anonymous":
+        client.force_login(personas[role])
+    response = client.get("/admin/")
+    assert response.status_code == ADMIN_EXPECTED[role]
+
+
+@pytest.mark.parametrize(
+    ("role", "municipality", "allowed"),
+    [
+        ("district_staff", "Dülmen", True),
+        ("consultant", "Dülmen", True),
+        ("rep_duelmen", "Dülmen", True),
+        ("rep_nottuln", "Dülmen", False),
+        ("working_group", "Dülmen", False),
+        ("councillor", "Coesfeld", False),
+        ("admin", "Dülmen", True),
+    ],
+)
+def test_municipal_content_is_writable_by_own_representatives_only(
+    personas, reference, role, municipality, allowed
+):
+    user = personas[role]
+    target = reference[municipality]
+    assert edits_municipality_content(user, target) is allowed
+    assert user.has_perm("strategy.edit_municipality_content", target) is allowed
