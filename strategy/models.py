@@ -5,15 +5,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Municipality(models.Model):
     """One of the 11 towns and municipalities, or the Kreis itself as a participant."""
 
     class Kind(models.TextChoices):
-        TOWN = "Stadt", _("Town")
-        MUNICIPALITY = "Gemeinde", _("Municipality")
-        DISTRICT = "Kreis", _("District")
+        TOWN = "Stadt", pgettext_lazy("kind of municipality", "Town")
+        MUNICIPALITY = "Gemeinde", pgettext_lazy("kind of municipality", "Municipality")
+        DISTRICT = "Kreis", pgettext_lazy("kind of municipality", "District")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -177,9 +178,9 @@ class Step(models.Model):
     """A step of a phase, as the council paper describes it, with planned dates and a status."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        PLANNED = "planned", pgettext_lazy("step status", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("step status", "In progress")
+        DONE = "done", pgettext_lazy("step status", "Done")
 
     phase = models.ForeignKey(
         Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="steps"

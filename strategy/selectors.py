@@ -19,6 +19,10 @@ class PhaseView:
     steps: list[Step]
     status: str
 
+    @property
+    def status_label(self) -> str:
+        return Step.Status(self.status).label
+
 
 @dataclass
 class ProcessOverview:
