@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("konto/", include("accounts.urls")),
+    path("bestandsaufnahme/", include("inventory.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("strategy.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+]
