@@ -49,6 +49,10 @@ system-deps:
 system-deps-test:
 	scripts/install-system-deps.sh test
 
+# Benchmark on the large demo data set against gunicorn, PostgreSQL, Redis and a real worker.
+bench: setup-dev
+	$(PY) scripts/bench.py
+
 # Regenerate the translation catalogues and compile them (.po and .mo are committed).
 messages: setup-dev
 	$(PY) manage.py makemessages --locale de --locale en --ignore ".venv/*" --ignore "var/*" --no-obsolete

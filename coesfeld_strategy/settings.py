@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "accounts",
     "strategy",
     "inventory",
+    "demo",
 ]
 
 MIDDLEWARE = [
+    "coesfeld_strategy.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -4,8 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from .views import health_live
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/live/", health_live, name="health_live"),
     path("konto/", include("accounts.urls")),
     path("bestandsaufnahme/", include("inventory.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

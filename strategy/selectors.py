@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import IntegerField, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from accounts.models import Role
@@ -86,13 +88,39 @@ def process_transitions(*, process: StrategyProcess, limit: int = 50) -> list[St
     )
 
 
-def municipality_participation() -> list[Municipality]:
-    """The 12 participants with how many active accounts and representatives each has."""
-    active = Q(users__is_active=True)
-    return list(
-        Municipality.objects.annotate(
-            account_count=Count("users", filter=active),
-            representative_count=Count("users", filter=active & Q(users__role=Role.MUNICIPAL_REP)),
-            last_login=Max("users__last_login", filter=active),
-        )
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery, so counting related rows needs no JOIN."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def municipality_participation(*, process: StrategyProcess | None = None) -> list[Municipality]:
+    """The 12 participants with their active accounts and representatives and, when the
+    inventory app is installed, their active projects and whether their inventory is complete
+    for ``process``. Correlated subqueries keep it at one query however much data there is."""
+    users = get_user_model().objects.filter(is_active=True, municipality=OuterRef("pk"))
+    queryset = Municipality.objects.annotate(
+        account_count=SubqueryCount(users.values("pk")),
+        representative_count=SubqueryCount(users.filter(role=Role.MUNICIPAL_REP).values("pk")),
+        last_login=Subquery(
+            users.exclude(last_login=None).order_by("-last_login").values("last_login")[:1]
+        ),
     )
+    if apps.is_installed("inventory"):
+        # Looked up by name: the spine does not import the feature apps.
+        project_model = apps.get_model("inventory", "Project")
+        completion_model = apps.get_model("inventory", "InventoryCompletion")
+        queryset = queryset.annotate(
+            project_count=SubqueryCount(
+                project_model.objects.filter(municipality=OuterRef("pk"), retired_at=None).values(
+                    "pk"
+                )
+            ),
+            inventory_completed_at=Subquery(
+                completion_model.objects.filter(
+                    municipality=OuterRef("pk"), process=process
+                ).values("completed_at")[:1]
+            ),
+        )
+    return list(queryset)

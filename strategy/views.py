@@ -35,7 +35,7 @@ def dashboard(request):
     context = {
         "process": process,
         "overview": process_overview(process=process) if process else None,
-        "participants": municipality_participation(),
+        "participants": municipality_participation(process=process),
     }
     return render(request, "strategy/dashboard.html", context)
 

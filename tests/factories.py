@@ -23,3 +23,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A digital project; pass ``municipality`` (a Municipality from the reference data)."""
+
+    class Meta:
+        model = "inventory.Project"
+        skip_postgeneration_save = True
+
+    key = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    title = factory.Sequence(lambda n: f"Projekt {n}")
+    description = "Ein digitales Vorhaben."
+    status = "running"
+
+    @factory.post_generation
+    def theme_fields(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.theme_fields.set(extracted)

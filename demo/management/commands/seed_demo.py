@@ -1,13 +1,16 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from inventory.demo import demo_inventory_create, large_inventory_create
 from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
 from strategy.services import reference_data_load
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (one per role) and a running demo edition of the strategy."
+    help = "Create the demo accounts (one per role), a running demo edition and demo content."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,7 +20,7 @@ class Command(BaseCommand):
             "--scale",
             choices=["small", "large"],
             default="small",
-            help="'large' adds the synthetic data of later features for benchmarks.",
+            help="'large' adds a large synthetic data set for benchmarks.",
         )
 
     def handle(self, *args, **options):
@@ -26,6 +29,15 @@ class Command(BaseCommand):
         reference_data_load()
         demo_accounts_create()
         demo_process_create()
+        projects = demo_inventory_create()
+        self.stdout.write(f"Demo-Bestandsaufnahme: {projects} Projekte.")
+        if options["scale"] == "large":
+            started = time.monotonic()
+            created = large_inventory_create()
+            self.stdout.write(
+                f"Große Bestandsaufnahme: {created} Projekte ergänzt "
+                f"({time.monotonic() - started:.1f} s)."
+            )
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         with translation.override("de"):
             for username, first, last, role, municipality, _superuser in DEMO_ACCOUNTS:
