@@ -245,6 +245,13 @@ class ProjectSimilarity(models.Model):
     def __str__(self):
         return f"{self.project_id} ~ {self.other_id}: {self.score:.2f}"
 
+    @property
+    def reason(self) -> str:
+        """Why the projects are similar, in the active language."""
+        from .similarity import similarity_reason
+
+        return similarity_reason(self)
+
 
 class SynergyCandidate(models.Model):
     """A pair or group of similar projects across municipalities that district staff review;

@@ -11,7 +11,6 @@ from .models import (
     InventoryCompletion,
     InventoryReminder,
     Project,
-    ProjectSimilarity,
     SynergyCandidate,
 )
 
@@ -28,15 +27,6 @@ def project_detail(*, pk: int) -> Project:
         Project.objects.select_related("municipality")
         .prefetch_related("theme_fields", "funding_programmes", "partners")
         .get(pk=pk)
-    )
-
-
-def similar_projects(*, project: Project, limit: int = 10) -> list[ProjectSimilarity]:
-    """The stored most similar projects of other municipalities (one query)."""
-    return list(
-        ProjectSimilarity.objects.filter(project=project, other__retired_at__isnull=True)
-        .select_related("other", "other__municipality")
-        .order_by("-score")[:limit]
     )
 
 

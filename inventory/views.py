@@ -23,7 +23,6 @@ from .selectors import (
     municipality_inventory,
     project_detail,
     project_list_queryset,
-    similar_projects,
     synergy_candidates,
 )
 from .services import (
@@ -37,6 +36,7 @@ from .services import (
     strategy_save,
     synergy_decide,
 )
+from .similarity import similar_projects
 
 PAGE_SIZE = 25
 
@@ -80,7 +80,7 @@ def project_detail_view(request, pk, obj):
         "inventory/project_detail.html",
         {
             "project": project,
-            "similar": similar_projects(project=project),
+            "similar": similar_projects(project),
             "can_edit": request.user.has_perm("inventory.change_entry", project),
         },
     )
