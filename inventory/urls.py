@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_urls, views
 
 app_name = "inventory"
 
@@ -36,3 +36,4 @@ urlpatterns = [
     path("synergien/", views.synergy_list, name="synergy_list"),
     path("synergien/<int:pk>/entscheiden/", views.synergy_decide_view, name="synergy_decide"),
 ]
+urlpatterns += import_urls.urlpatterns
