@@ -1,6 +1,7 @@
 """German first, English selectable; the catalogues are complete."""
 
 import gettext
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -29,11 +30,14 @@ def test_translation_catalogues_are_complete_and_compiled():
         po = Path(settings.BASE_DIR, "locale", language, "LC_MESSAGES", "django.po")
         text = po.read_text(encoding="utf-8")
         entries = [e for e in text.split("\n\n")[1:] if "msgid" in e]
-        translated = [e for e in entries if not e.rstrip().endswith('msgstr ""')]
+        # Translated: some non-empty text after the first msgstr (msgstr, msgstr[n], continued).
+        translated = [e for e in entries if re.search(r'"[^"]', e.split("\nmsgstr", 1)[1])]
         with po.with_suffix(".mo").open("rb") as mo:
             catalog = gettext.GNUTranslations(mo)._catalog
         # The compiled catalogue holds exactly the translated entries of the .po file.
-        assert len([key for key in catalog if key]) == len(translated), language
+        # Plural entries are stored once per form, as (msgid, n).
+        msgids = {key[0] if isinstance(key, tuple) else key for key in catalog if key}
+        assert len(msgids) == len(translated), language
         if language == "de":
             assert "#, fuzzy" not in text.split("\n\n", 1)[1]
             untranslated = [e for e in entries if e not in translated]

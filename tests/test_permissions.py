@@ -5,11 +5,14 @@ A URL pattern that is not in the table makes the completeness test fail.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Role
+from inventory.models import ExistingStrategy, InventoryCompletion, Project, SynergyCandidate
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
+from tests.factories import ProjectFactory
 
 ROLES = [
     "anonymous",
@@ -36,6 +39,11 @@ USERS = row(L, 200, 403, 403, 403, 403, 403, 200)
 POST_RUN = row(L, 302, 302, 403, 403, 403, 403, 302)
 POST_USERS = row(L, 302, 403, 403, 403, 403, 403, 302)
 PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
+# Inventory: representatives write their own municipality's entries (the objects below
+# belong to Dülmen); everybody logged in reads.
+ADD_ENTRY = row(L, 200, 200, 200, 200, 403, 403, 200)
+EDIT_OWN = row(L, 200, 200, 200, 403, 403, 403, 200)
+POST_OWN = row(L, 302, 302, 302, 403, 403, 403, 302)
 
 # name -> (kwargs builder key, method, expectations)
 TABLE = {
@@ -70,6 +78,35 @@ TABLE = {
     "accounts:invitation_accept": ("token", "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
     "set_language": (None, "post", row(302, 302, 302, 302, 302, 302, 302, 302)),
     "health_live": (None, "get", PUBLIC),
+    "inventory:project_list": (None, "get", READ),
+    "inventory:project_new": (None, "get", ADD_ENTRY),
+    "inventory:project_detail": ("project", "get", READ),
+    "inventory:project_edit": ("project", "get", EDIT_OWN),
+    "inventory:project_retire": ("project", "post", POST_OWN),
+    "inventory:project_reactivate": ("project", "post", POST_OWN),
+    "inventory:project_history": ("project", "get", READ),
+    "inventory:strategy_list": (None, "get", READ),
+    "inventory:strategy_new": (None, "get", ADD_ENTRY),
+    "inventory:strategy_detail": ("strategy", "get", READ),
+    "inventory:strategy_edit": ("strategy", "get", EDIT_OWN),
+    "inventory:strategy_retire": ("strategy", "post", POST_OWN),
+    "inventory:strategy_reactivate": ("strategy", "post", POST_OWN),
+    "inventory:strategy_history": ("strategy", "get", READ),
+    "inventory:strategy_document": ("strategy", "get", READ),
+    "inventory:municipality_inventory": ("municipality", "get", READ),
+    "inventory:inventory_complete": ("municipality", "post", POST_OWN),
+    "inventory:inventory_reopen": ("municipality", "post", POST_OWN),
+    "inventory:completeness": (None, "get", RUN),
+    "inventory:matrix": (None, "get", READ),
+    "inventory:synergy_list": (None, "get", READ),
+    "inventory:synergy_decide": ("synergy", "post", POST_RUN),
+    "inventory:import_template": (None, "get", ADD_ENTRY),
+    "inventory:import_upload": (None, "get", ADD_ENTRY),
+    # Without an uploaded file the preview sends allowed users back to the upload form.
+    "inventory:import_preview": (None, "get", row(L, 302, 302, 302, 302, 403, 403, 302)),
+    "inventory:import_confirm": (None, "post", ADD_ENTRY),
+    "inventory:export_xlsx": (None, "get", READ),
+    "inventory:export_csv": (None, "get", READ),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -94,10 +131,24 @@ def test_every_url_pattern_has_an_entry_in_the_table():
 
 
 @pytest.fixture
-def objects(process):
+def objects(process, reference):
     step = Step.objects.filter(phase__process=process).first()
     invitation = Invitation.objects.create(email="neu@example.org", role=Role.COUNCILLOR)
+    dülmen = reference["Dülmen"]
+    project = ProjectFactory(municipality=dülmen)
+    strategy = ExistingStrategy.objects.create(
+        municipality=dülmen,
+        title="Medienentwicklungsplan",
+        kind="school_media",
+        document=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 test", content_type="application/pdf"),
+    )
+    synergy = SynergyCandidate.objects.create(key=f"{project.pk}", score=0.5)
+    synergy.projects.add(project)
     return {
+        "project": {"pk": project.pk},
+        "strategy": {"pk": strategy.pk},
+        "municipality": {"pk": dülmen.pk},
+        "synergy": {"pk": synergy.pk},
         "process": {"pk": process.pk},
         "step": {"pk": process.pk, "step_pk": step.pk},
         "phase": {"pk": process.pk, "phase_pk": step.phase_id},
@@ -132,6 +183,9 @@ def test_url_role_matrix(client, personas, objects, name, role):
         # A refused write changes nothing.
         assert StepTransition.objects.count() == transitions_before
         assert not Invitation.objects.filter(revoked_at__isnull=False).exists()
+        assert not Project.objects.filter(retired_at__isnull=False).exists()
+        assert not InventoryCompletion.objects.exists()
+        assert not SynergyCandidate.objects.exclude(decision="open").exists()
 
 
 @pytest.mark.parametrize("role", ROLES)
