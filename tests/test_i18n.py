@@ -31,7 +31,7 @@ def test_translation_catalogues_are_complete_and_compiled():
         text = po.read_text(encoding="utf-8")
         entries = [e for e in text.split("\n\n")[1:] if "msgid" in e]
         # Translated: some non-empty text after the first msgstr (msgstr, msgstr[n], continued).
-        translated = [e for e in entries if re.search(r'"[^"]', e.split("\nmsgstr", 1)[1])]
+        translated = [e for e in entries if re.search(r'"[^"\n]', e.split("\nmsgstr", 1)[1])]
         with po.with_suffix(".mo").open("rb") as mo:
             catalog = gettext.GNUTranslations(mo)._catalog
         # The compiled catalogue holds exactly the translated entries of the .po file.
