@@ -11,7 +11,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment
 
@@ -29,31 +29,6 @@ from .models import Project
 def neutralise_formula(text: str) -> str:
     """Text that a spreadsheet would take for a formula, with an apostrophe in front."""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def projects_for_export(
-    *,
-    municipality_id: int | None = None,
-    theme_field_id: int | None = None,
-    status: str = "",
-    funding_programme_id: int | None = None,
-    q: str = "",
-) -> QuerySet:
-    """The active projects, filtered like the project list."""
-    projects = Project.objects.active()
-    if municipality_id:
-        projects = projects.filter(municipality_id=municipality_id)
-    if theme_field_id:
-        projects = projects.filter(theme_fields=theme_field_id)
-    if status:
-        projects = projects.filter(status=status)
-    if funding_programme_id:
-        projects = projects.filter(funding_programmes=funding_programme_id)
-    if q:
-        projects = projects.filter(
-            Q(title__icontains=q) | Q(description__icontains=q) | Q(tags__icontains=q)
-        )
-    return projects
 
 
 def _with_relations(projects: QuerySet) -> QuerySet:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from strategy.permissions import permission_required
 
-from .exporting import projects_export_csv, projects_export_xlsx, projects_for_export
+from .exporting import projects_export_csv, projects_export_xlsx
+from .filters import ProjectFilter
 from .importing import (
     MAX_ROWS,
     ImportFileError,
@@ -59,16 +60,6 @@ class ImportUploadForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """No fields: carries the errors of a confirmation that failed."""
-
-
-class ProjectFilterForm(forms.Form):
-    """The filters of the project list, as GET parameters."""
-
-    municipality = forms.IntegerField(required=False, min_value=1)
-    theme_field = forms.IntegerField(required=False, min_value=1)
-    status = forms.ChoiceField(required=False, choices=[("", "")] + Project.Status.choices)
-    funding_programme = forms.IntegerField(required=False, min_value=1)
-    q = forms.CharField(required=False, max_length=200)
 
 
 def _kept_upload(request) -> dict | None:
@@ -174,17 +165,11 @@ def import_confirm(request):
 
 
 def _filtered_projects(request):
-    form = ProjectFilterForm(request.GET)
-    if not form.is_valid():
-        raise BadRequest("Invalid filter.")
-    data = form.cleaned_data
-    return projects_for_export(
-        municipality_id=data["municipality"],
-        theme_field_id=data["theme_field"],
-        status=data["status"],
-        funding_programme_id=data["funding_programme"],
-        q=data["q"].strip(),
-    )
+    """The projects of the list as it is filtered and sorted (same URL parameters)."""
+    project_filter = ProjectFilter(request.GET, queryset=Project.objects.all())
+    if not project_filter.is_valid():
+        raise BadRequest
+    return project_filter.qs
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:

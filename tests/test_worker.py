@@ -92,3 +92,44 @@ def test_worker_sends_the_invitation_email(worker, reference):
     # The revoked invitation was not sent.
     assert "weg@example.org" not in text
     assert Invitation.objects.get(pk=revoked.pk).sent_at is None
+
+
+def test_worker_recomputes_similarities_and_sends_reminders(worker, reference):
+    from inventory.models import InventoryReminder, ProjectSimilarity, SimilarityRun
+    from inventory.tasks import recompute_similarities, send_inventory_reminder
+    from strategy.models import ThemeField
+    from tests.factories import ProjectFactory, UserFactory
+
+    infrastructure = ThemeField.objects.get(name="Digitale Infrastruktur")
+    first = ProjectFactory(
+        municipality=reference["Dülmen"],
+        title="Breitbandausbau in den Außenbereichen",
+        theme_fields=[infrastructure],
+    )
+    second = ProjectFactory(
+        municipality=reference["Nottuln"],
+        title="Ausbau Breitband für Gewerbegebiete",
+        theme_fields=[infrastructure],
+    )
+    ProjectSimilarity.objects.all().delete()
+    SimilarityRun.objects.all().delete()
+    run = SimilarityRun.objects.create()
+    recompute_similarities.apply_async(args=[run.pk], queue=worker["queue"])
+
+    UserFactory(role=Role.MUNICIPAL_REP, municipality=reference["Olfen"], email="olfen@example.org")
+    reminder = InventoryReminder.objects.create(municipality=reference["Olfen"])
+    send_inventory_reminder.apply_async(args=[reminder.pk], queue=worker["queue"])
+
+    def finished():
+        run.refresh_from_db()
+        return run.status in (SimilarityRun.Status.DONE, SimilarityRun.Status.FAILED)
+
+    assert _wait_for(finished), "the worker did not finish the similarity run"
+    assert run.status == SimilarityRun.Status.DONE, run.error
+    assert run.projects == 2 and run.seconds is not None
+    pair = ProjectSimilarity.objects.get(project=first)
+    assert pair.other == second and pair.shared_fields == "Digitale Infrastruktur"
+
+    assert _wait_for(lambda: InventoryReminder.objects.get(pk=reminder.pk).sent_at is not None)
+    text = "".join(f.read_text(encoding="utf-8") for f in worker["mail_dir"].glob("*.log"))
+    assert "To: olfen@example.org" in text and "Bestandsaufnahme" in text

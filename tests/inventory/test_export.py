@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.exporting import projects_export_csv, projects_export_xlsx, projects_for_export
+from inventory.exporting import projects_export_csv, projects_export_xlsx
+from inventory.filters import ProjectFilter
 from inventory.importing import COLUMNS, import_apply, parse_upload, validate_rows
 from inventory.models import Project
 from strategy.models import FundingProgramme, ThemeField
@@ -161,12 +162,16 @@ def test_filters_select_active_projects(projects, reference):
     programme = FundingProgramme.objects.get(name="mFUND")
 
     def keys(**filters):
-        return set(projects_for_export(**filters).values_list("key", flat=True))
+        project_filter = ProjectFilter(filters, queryset=Project.objects.all())
+        return set(project_filter.qs.values_list("key", flat=True))
 
     assert "DUE-ALT" not in keys() and len(keys()) == 8
-    assert keys(municipality_id=reference["Nottuln"].pk) == {"NOT-0001"}
-    assert keys(theme_field_id=mobility.pk) == {"DUE-0007"}
-    assert keys(funding_programme_id=programme.pk) == {"DUE-0007"}
+    assert "DUE-ALT" in keys(retired="true")
+    # A municipality's projects are those it owns and those it is a partner of.
+    assert keys(municipality=reference["Nottuln"].pk) == {"NOT-0001", "DUE-0007"}
+    assert keys(municipality=reference["Coesfeld"].pk) == {"DUE-0007"}
+    assert keys(theme_field=mobility.pk) == {"DUE-0007"}
+    assert keys(funding_programme=programme.pk) == {"DUE-0007"}
     assert keys(status="running") == {"DUE-0007"}
     assert keys(q="nottulner") == {"NOT-0001"}
     assert keys(q="sensorik") == {"DUE-0007"}
@@ -207,7 +212,8 @@ def test_export_pages_send_files_of_the_filtered_list(client, personas, projects
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="bestandsaufnahme.csv"'
-    assert [row[0] for row in csv_rows(response.content)[1:]] == ["NOT-0001"]
+    # Nottuln owns NOT-0001 and is a partner of DUE-0007; the list is sorted by owner.
+    assert [row[0] for row in csv_rows(response.content)[1:]] == ["DUE-0007", "NOT-0001"]
 
     mobility = ThemeField.objects.get(name="Mobilität")
     programme = FundingProgramme.objects.get(name="mFUND")
