@@ -75,6 +75,12 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.form.fields.items():
+            if name not in ("q", "retired"):
+                field.widget.attrs["class"] = "form-select"
+
     def filter_q(self, queryset, name, value):
         return search_projects(queryset, value)
 
