@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "strategy",
     "inventory",
+    "workshops",
     "demo",
 ]
 

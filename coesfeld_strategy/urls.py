@@ -11,6 +11,7 @@ urlpatterns = [
     path("health/live/", health_live, name="health_live"),
     path("konto/", include("accounts.urls")),
     path("bestandsaufnahme/", include("inventory.urls")),
+    path("workshops/", include("workshops.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("strategy.urls")),
 ]

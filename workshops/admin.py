@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from .models import (
+    Activity,
+    AgendaItem,
+    Attendance,
+    Card,
+    Cluster,
+    Dot,
+    MinutesRender,
+    Participant,
+    PromotedResult,
+    Rating,
+    SessionPhoto,
+    Workshop,
+    WorkshopInvitation,
+    WorkshopSession,
+)
+
+
+class SessionInline(admin.TabularInline):
+    model = WorkshopSession
+    extra = 0
+    fields = ["position", "starts_at", "duration_minutes"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "process", "step"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["process", "step"]
+    filter_horizontal = ["theme_fields", "facilitators"]
+    inlines = [SessionInline]
+
+
+class AgendaInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+
+
+@admin.register(WorkshopSession)
+class WorkshopSessionAdmin(admin.ModelAdmin):
+    list_display = ["workshop", "position", "starts_at", "duration_minutes"]
+    list_select_related = ["workshop"]
+    inlines = [AgendaInline]
+    raw_id_fields = ["live_activity"]
+
+
+@admin.register(WorkshopInvitation)
+class WorkshopInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "workshop", "response", "sent_at"]
+    list_filter = ["response"]
+    list_select_related = ["workshop"]
+    raw_id_fields = ["user"]
+
+
+for model in (
+    Activity,
+    Attendance,
+    Card,
+    Cluster,
+    Dot,
+    MinutesRender,
+    Participant,
+    PromotedResult,
+    Rating,
+    SessionPhoto,
+):
+    admin.site.register(model)

@@ -1,0 +1,3 @@
+"""Celery tasks of the workshop invitations."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Celery tasks of the workshop minutess."""
+
+__all__: list[str] = []

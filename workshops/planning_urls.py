@@ -1,0 +1,3 @@
+"""Addresses of the workshop planning pages; included into the ``workshops`` namespace."""
+
+urlpatterns = []
