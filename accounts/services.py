@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from strategy.audit import AuditAction, audit_record
+
 from .models import Invitation, User
 
 _SALT = "accounts.invitation"
@@ -45,6 +47,12 @@ def invitation_create(*, invited_by: User, **fields) -> Invitation:
     """Record an invitation and have the worker send its e-mail once the record is saved."""
     invitation = Invitation.objects.create(invited_by=invited_by, **fields)
     _enqueue(invitation)
+    audit_record(
+        action=AuditAction.INVITATION,
+        actor=invited_by,
+        target=invitation,
+        summary=f"{invitation.email} ({invitation.role})",
+    )
     return invitation
 
 

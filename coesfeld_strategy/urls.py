@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import health_live
+from .views import health_live, health_ready
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/live/", health_live, name="health_live"),
+    path("health/", health_ready, name="health_ready"),
     path("konto/", include("accounts.urls")),
     path("bestandsaufnahme/", include("inventory.urls")),
     path("workshops/", include("workshops.urls")),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from strategy.audit import AuditAction, audit_record
 from strategy.permissions import permission_required
 
 from .exporting import projects_export_csv, projects_export_xlsx
@@ -179,13 +180,23 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
+def _audit_export(request, kind: str) -> None:
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        summary=f"{kind}: {request.GET.urlencode()}"[:500],
+    )
+
+
 @permission_required("inventory.view_inventory")
 def export_xlsx(request):
     content = projects_export_xlsx(projects=_filtered_projects(request))
+    _audit_export(request, "xlsx")
     return _attachment(content, XLSX_TYPE, "bestandsaufnahme.xlsx")
 
 
 @permission_required("inventory.view_inventory")
 def export_csv(request):
     content = projects_export_csv(projects=_filtered_projects(request))
+    _audit_export(request, "csv")
     return _attachment(content, "text/csv; charset=utf-8", "bestandsaufnahme.csv")

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class StrategyConfig(AppConfig):
     name = "strategy"
     verbose_name = _("Strategy process")
+
+    def ready(self):
+        from . import signals  # noqa: F401

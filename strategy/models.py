@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .audit import AuditAction
+
 
 class Municipality(models.Model):
     """One of the 11 towns and municipalities, or the Kreis itself as a participant."""
@@ -255,3 +257,70 @@ class StepTransition(models.Model):
 
     def __str__(self):
         return f"{self.from_step} → {self.to_step}"
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit log (logins, permission changes, invitations, exports, process
+    moves, renders and downloads). Names are copied so that the log stays readable after a
+    person's data was deleted."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=200, blank=True)
+    target_type = models.CharField(_("object type"), max_length=100, blank=True)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    target_name = models.CharField(_("object"), max_length=200, blank=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.CharField(_("IP address"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["action", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%d.%m.%Y %H:%M} {self.get_action_display()} {self.actor_name}"
+
+
+class ContentPage(models.Model):
+    """A page district staff edit in the portal: the accessibility statement (Erklärung zur
+    Barrierefreiheit) and the privacy statement (Datenschutzerklärung)."""
+
+    class Slug(models.TextChoices):
+        ACCESSIBILITY = "barrierefreiheit", _("Accessibility statement")
+        PRIVACY = "datenschutz", _("Privacy statement")
+
+    slug = models.CharField(_("page"), max_length=30, choices=Slug.choices, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"), max_length=50000, help_text=_("Paragraphs are separated by an empty line.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("content page")
+        verbose_name_plural = _("content pages")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("strategy:content_page", kwargs={"slug": self.slug})

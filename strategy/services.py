@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditAction, audit_record
 from .models import (
     ActorGroup,
     FundingProgramme,
@@ -135,7 +136,7 @@ def process_advance(*, process: StrategyProcess, by, note: str = "") -> StepTran
     else:
         process.status = StrategyProcess.Status.COMPLETED
     process.save(update_fields=["status"])
-    return StepTransition.objects.create(
+    transition = StepTransition.objects.create(
         process=process,
         from_step=current,
         to_step=following,
@@ -143,6 +144,8 @@ def process_advance(*, process: StrategyProcess, by, note: str = "") -> StepTran
         note=note,
         by=by,
     )
+    _audit_transition(transition)
+    return transition
 
 
 @transaction.atomic
@@ -173,13 +176,25 @@ def process_move_back(*, process: StrategyProcess, by, note: str = "") -> StepTr
     else:
         process.status = StrategyProcess.Status.PREPARATION
     process.save(update_fields=["status"])
-    return StepTransition.objects.create(
+    transition = StepTransition.objects.create(
         process=process,
         from_step=current,
         to_step=previous,
         direction=StepTransition.Direction.BACKWARD,
         note=note,
         by=by,
+    )
+    _audit_transition(transition)
+    return transition
+
+
+def _audit_transition(transition: StepTransition) -> None:
+    audit_record(
+        action=AuditAction.PHASE_TRANSITION,
+        actor=transition.by,
+        target=transition.process,
+        summary=f"{transition.from_step or '–'} → {transition.to_step or '–'}",
+        details={"direction": transition.direction, "note": transition.note},
     )
 
 

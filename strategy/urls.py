@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_trust
 
 app_name = "strategy"
 
@@ -28,4 +28,10 @@ urlpatterns = [
     path("akteursgruppen/", views.actorgroup_list, name="actorgroup_list"),
     path("akteursgruppen/neu/", views.actorgroup_edit, name="actorgroup_new"),
     path("akteursgruppen/<int:pk>/bearbeiten/", views.actorgroup_edit, name="actorgroup_edit"),
+    path("pruefprotokoll/", views_trust.audit_log, name="audit_log"),
+    path("seiten/<slug:slug>/", views_trust.content_page, name="content_page"),
+    path("seiten/<slug:slug>/bearbeiten/", views_trust.content_page_edit, name="content_page_edit"),
+    path("meine-daten/", views_trust.my_data, name="my_data"),
+    path("personen/<int:pk>/daten/", views_trust.person_data_export, name="person_data_export"),
+    path("personen/<int:pk>/loeschen/", views_trust.person_data_erase, name="person_data_erase"),
 ]

@@ -12,7 +12,7 @@ from accounts.models import Invitation, Role
 from inventory.models import ExistingStrategy, InventoryCompletion, Project, SynergyCandidate
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, UserFactory
 
 ROLES = [
     "anonymous",
@@ -78,6 +78,13 @@ TABLE = {
     "accounts:invitation_accept": ("token", "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
     "set_language": (None, "post", row(302, 302, 302, 302, 302, 302, 302, 302)),
     "health_live": (None, "get", PUBLIC),
+    "health_ready": (None, "get", PUBLIC),
+    "strategy:audit_log": (None, "get", USERS),
+    "strategy:content_page": ("content_page", "get", PUBLIC),
+    "strategy:content_page_edit": ("content_page", "get", USERS),
+    "strategy:my_data": (None, "get", READ),
+    "strategy:person_data_export": ("person", "get", USERS),
+    "strategy:person_data_erase": ("person", "get", USERS),
     "inventory:project_list": (None, "get", READ),
     "inventory:project_new": (None, "get", ADD_ENTRY),
     "inventory:project_detail": ("project", "get", READ),
@@ -146,6 +153,8 @@ def objects(process, reference):
     synergy.projects.add(project)
     return {
         "project": {"pk": project.pk},
+        "content_page": {"slug": "datenschutz"},
+        "person": {"pk": UserFactory(role=Role.WORKING_GROUP).pk},
         "strategy": {"pk": strategy.pk},
         "municipality": {"pk": dülmen.pk},
         "synergy": {"pk": synergy.pk},

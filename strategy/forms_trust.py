@@ -1,0 +1,12 @@
+from django import forms
+
+from .models import ContentPage
+
+
+class ContentPageForm(forms.ModelForm):
+    """Edit the accessibility or privacy statement."""
+
+    class Meta:
+        model = ContentPage
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 20})}
