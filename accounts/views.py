@@ -25,7 +25,8 @@ from .services import (
 
 @permission_required("accounts.view_user_list")
 def user_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    # NUL cannot be stored or searched in PostgreSQL; it has no meaning in a search anyway.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     users = User.objects.select_related("municipality").order_by("last_name", "username")
     if query:
         users = users.filter(

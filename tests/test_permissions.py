@@ -224,3 +224,21 @@ def test_municipal_content_is_writable_by_own_representatives_only(
     target = reference[municipality]
     assert edits_municipality_content(user, target) is allowed
     assert user.has_perm("strategy.edit_municipality_content", target) is allowed
+
+
+POSTS = [name for name, (_key, method, _expected) in TABLE.items() if method == "post"]
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_state_changing_request_needs_a_csrf_token(personas, objects, name):
+    """With CSRF checks on (as in a browser), a POST without token is refused for everyone."""
+    from django.test import Client
+
+    kwargs_key = TABLE[name][0]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["admin"])
+    transitions_before = StepTransition.objects.count()
+    response = client.post(reverse(name, kwargs=objects[kwargs_key] if kwargs_key else None))
+    assert response.status_code == 403
+    assert StepTransition.objects.count() == transitions_before
+    assert not Project.objects.filter(retired_at__isnull=False).exists()
