@@ -17,7 +17,7 @@ test: setup-dev system-deps-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: setup-dev
 	$(BIN)/ruff check .
