@@ -4,15 +4,19 @@
 A URL pattern that is not in the table makes the completeness test fail.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Invitation, Role
 from inventory.models import ExistingStrategy, InventoryCompletion, Project, SynergyCandidate
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
+from workshops.models import AgendaItem, Workshop, WorkshopInvitation, WorkshopSession
 
 ROLES = [
     "anonymous",
@@ -114,6 +118,24 @@ TABLE = {
     "inventory:import_confirm": (None, "post", ADD_ENTRY),
     "inventory:export_xlsx": (None, "get", READ),
     "inventory:export_csv": (None, "get", READ),
+    "workshops:workshop_list": (None, "get", READ),
+    "workshops:workshop_new": (None, "get", RUN),
+    "workshops:workshop_detail": ("workshop", "get", READ),
+    "workshops:workshop_edit": ("workshop", "get", RUN),
+    "workshops:workshop_cancel": ("workshop", "get", RUN),
+    "workshops:session_new": ("workshop", "get", RUN),
+    "workshops:session_edit": ("session", "get", RUN),
+    "workshops:session_delete": ("session", "post", POST_RUN),
+    "workshops:agenda_item_new": ("session", "get", RUN),
+    "workshops:agenda_item_edit": ("agenda_item", "get", RUN),
+    "workshops:agenda_item_delete": ("agenda_item", "post", POST_RUN),
+    "workshops:agenda_item_move": ("agenda_item", "post", POST_RUN),
+    "workshops:invitations": ("workshop", "get", RUN),
+    "workshops:invitations_send": ("workshop", "post", POST_RUN),
+    "workshops:invitee_remove": ("invitee", "post", POST_RUN),
+    "workshops:attendance": ("session", "get", RUN),
+    # The RSVP token is the guest's credential; an unknown one is not found for anybody.
+    "workshops:rsvp": ("token", "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -149,10 +171,24 @@ def objects(process, reference):
         kind="school_media",
         document=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 test", content_type="application/pdf"),
     )
+    workshop = Workshop.objects.create(
+        process=process, step=step, kind="kickoff", title="Auftakt", location="Kreishaus"
+    )
+    session = WorkshopSession.objects.create(
+        workshop=workshop, starts_at=timezone.now() + timedelta(days=7), duration_minutes=180
+    )
+    agenda_item = AgendaItem.objects.create(
+        session=session, position=1, title="Begrüßung", duration_minutes=15
+    )
+    invitee = WorkshopInvitation.objects.create(workshop=workshop, email="gast@example.org")
     synergy = SynergyCandidate.objects.create(key=f"{project.pk}", score=0.5)
     synergy.projects.add(project)
     return {
         "project": {"pk": project.pk},
+        "workshop": {"pk": workshop.pk},
+        "session": {"pk": session.pk},
+        "agenda_item": {"pk": agenda_item.pk},
+        "invitee": {"pk": invitee.pk},
         "content_page": {"slug": "datenschutz"},
         "person": {"pk": UserFactory(role=Role.WORKING_GROUP).pk},
         "strategy": {"pk": strategy.pk},
@@ -195,6 +231,9 @@ def test_url_role_matrix(client, personas, objects, name, role):
         assert not Project.objects.filter(retired_at__isnull=False).exists()
         assert not InventoryCompletion.objects.exists()
         assert not SynergyCandidate.objects.exclude(decision="open").exists()
+        assert WorkshopSession.objects.count() == 1 and AgendaItem.objects.count() == 1
+        assert WorkshopInvitation.objects.count() == 1
+        assert not WorkshopInvitation.objects.filter(sent_at__isnull=False).exists()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -220,7 +220,7 @@ def test_date_change_sends_an_update_with_a_higher_sequence_to_everyone(
         assert [str(e["UID"]) for e in events] == _uids(workshop)
         assert {e["SEQUENCE"] for e in events} == {1}
         assert events[0].decoded("DTSTART") == at(31, 9)
-        assert "Changed" in message.subject
+        assert "Geändert" in message.subject
     sent = WorkshopInvitation.objects.exclude(email="neu@example.org")
     assert set(sent.values_list("sent_sequence", flat=True)) == {1}
     # The new invitee gets the current version with the next "send".
@@ -296,7 +296,7 @@ def test_cancelling_sends_method_cancel_to_everyone_invited(
         assert [str(e["UID"]) for e in events] == _uids(workshop)
         assert {str(e["STATUS"]) for e in events} == {"CANCELLED"}
         assert {e["SEQUENCE"] for e in events} == {1}
-        assert "Cancelled" in message.subject
+        assert "Abgesagt" in message.subject
     assert not WorkshopInvitation.objects.filter(
         sent_sequence__gte=0, cancellation_sent_at=None
     ).exists()
