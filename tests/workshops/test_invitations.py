@@ -227,7 +227,7 @@ def test_date_change_sends_an_update_with_a_higher_sequence_to_everyone(
     mail.outbox.clear()
     _send(workshop, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [["neu@example.org"]]
-    assert "Invitation" in mail.outbox[0].subject
+    assert "Einladung" in mail.outbox[0].subject
 
 
 def test_duration_change_through_the_page_sends_an_update(
