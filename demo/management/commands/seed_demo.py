@@ -7,6 +7,7 @@ from django.utils import translation
 from inventory.demo import demo_inventory_create, large_inventory_create
 from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
 from strategy.services import reference_data_load
+from workshops.demo import demo_workshops_create
 
 
 class Command(BaseCommand):
@@ -28,8 +29,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a known password; DEBUG is off.")
         reference_data_load()
         demo_accounts_create()
-        demo_process_create()
+        process = demo_process_create()
         projects = demo_inventory_create()
+        demo_workshops_create(process=process)
         self.stdout.write(f"Demo-Bestandsaufnahme: {projects} Projekte.")
         if options["scale"] == "large":
             started = time.monotonic()
