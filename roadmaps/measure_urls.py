@@ -1,0 +1,3 @@
+"""Addresses of the measure pages; included into the ``roadmaps`` namespace."""
+
+urlpatterns = []
