@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "strategy",
     "inventory",
     "workshops",
+    "roadmaps",
     "demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("bestandsaufnahme/", include("inventory.urls")),
     path("workshops/", include("workshops.urls")),
+    path("strategie/", include("roadmaps.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("strategy.urls")),
 ]

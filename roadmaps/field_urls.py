@@ -1,0 +1,3 @@
+"""Addresses of the field pages; included into the ``roadmaps`` namespace."""
+
+urlpatterns = []

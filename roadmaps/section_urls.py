@@ -1,0 +1,3 @@
+"""Addresses of the section pages; included into the ``roadmaps`` namespace."""
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+from . import field_urls, measure_urls, section_urls
+
+app_name = "roadmaps"
+
+urlpatterns = section_urls.urlpatterns + field_urls.urlpatterns + measure_urls.urlpatterns
