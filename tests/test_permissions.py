@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Role
 from inventory.models import ExistingStrategy, InventoryCompletion, Project, SynergyCandidate
+from roadmaps.models import Measure
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
@@ -136,6 +137,13 @@ TABLE = {
     "workshops:attendance": ("session", "get", RUN),
     # The RSVP token is the guest's credential; an unknown one is not found for anybody.
     "workshops:rsvp": ("token", "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
+    "roadmaps:measure_list": (None, "get", READ),
+    "roadmaps:measure_detail": ("measure", "get", READ),
+    "roadmaps:measure_new": (None, "get", RUN),
+    "roadmaps:measure_edit": ("measure", "get", RUN),
+    "roadmaps:measure_delete": ("measure", "post", POST_RUN),
+    "roadmaps:roadmap": (None, "get", READ),
+    "roadmaps:funding_overview": (None, "get", READ),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -181,11 +189,14 @@ def objects(process, reference):
         session=session, position=1, title="Begrüßung", duration_minutes=15
     )
     invitee = WorkshopInvitation.objects.create(workshop=workshop, email="gast@example.org")
+    measure = Measure.objects.create(process=process, number="M-01", title="Glasfaser")
+    measure.theme_fields.add(ThemeField.objects.first())
     synergy = SynergyCandidate.objects.create(key=f"{project.pk}", score=0.5)
     synergy.projects.add(project)
     return {
         "project": {"pk": project.pk},
         "workshop": {"pk": workshop.pk},
+        "measure": {"pk": measure.pk},
         "session": {"pk": session.pk},
         "agenda_item": {"pk": agenda_item.pk},
         "invitee": {"pk": invitee.pk},
@@ -233,6 +244,7 @@ def test_url_role_matrix(client, personas, objects, name, role):
         assert not SynergyCandidate.objects.exclude(decision="open").exists()
         assert WorkshopSession.objects.count() == 1 and AgendaItem.objects.count() == 1
         assert WorkshopInvitation.objects.count() == 1
+        assert Measure.objects.count() == 1
         assert not WorkshopInvitation.objects.filter(sent_at__isnull=False).exists()
 
 

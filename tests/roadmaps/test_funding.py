@@ -66,7 +66,7 @@ def test_sums_per_funding_programme(process, measures):
     assert rows == {
         first.name: (2, D("170000"), D("121000"), D("49000"), D("3000")),
         second.name: (1, D("7000"), D("0"), D("7000"), D("0")),
-        "No funding programme": (2, D("10000"), D("0"), D("10000"), D("1000")),
+        "Kein Förderprogramm": (2, D("10000"), D("0"), D("10000"), D("1000")),
     }
     assert _sums(overview.total) == (5, D("187000"), D("121000"), D("66000"), D("4000"))
 
