@@ -497,9 +497,7 @@ def test_url_role_matrix(client, personas, process, name, role):
         assert _state() == before
 
 
-def test_consultants_cannot_mark_agreed_through_a_crafted_request(client, personas, vision):
-    # Agreeing and editing are both allowed for consultants today; a working group member
-    # cannot do either.
+def test_the_working_group_cannot_change_the_status(client, personas, vision):
     client.force_login(personas["working_group"])
     response = client.post(
         reverse("roadmaps:section_status", args=[vision.pk]), {"status": SectionStatus.AGREED}
