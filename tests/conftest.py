@@ -1,6 +1,7 @@
 """Shared fixtures: personas for every role (as in healthchecks' tests), reference data."""
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Role
 from coesfeld_strategy.celery import app as celery_app
@@ -10,6 +11,15 @@ from tests.factories import UserFactory
 
 # Unit tests run tasks in-process; tests marked `worker` start a real worker instead.
 celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _german(settings):
+    """Every test starts in German: a request with another language must not leak into the
+    next test that runs in the same worker."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

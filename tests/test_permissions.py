@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Role
 from inventory.models import ExistingStrategy, InventoryCompletion, Project, SynergyCandidate
-from roadmaps.models import Measure
+from roadmaps.models import (
+    FieldPlan,
+    Goal,
+    Measure,
+    Measurement,
+    SectionComment,
+    StrategyVersion,
+    TargetValue,
+    TextSection,
+)
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
@@ -144,6 +153,34 @@ TABLE = {
     "roadmaps:measure_delete": ("measure", "post", POST_RUN),
     "roadmaps:roadmap": (None, "get", READ),
     "roadmaps:funding_overview": (None, "get", READ),
+    "roadmaps:field_list": (None, "get", READ),
+    "roadmaps:field_priorities": (None, "get", RUN),
+    "roadmaps:field_priorities_vote": (None, "get", RUN),
+    "roadmaps:field_detail": ("field_plan", "get", READ),
+    "roadmaps:field_vision": ("field_plan", "get", RUN),
+    "roadmaps:goal_new": ("field_plan", "get", RUN),
+    "roadmaps:goal_edit": ("goal", "get", RUN),
+    "roadmaps:goal_delete": ("goal", "get", RUN),
+    "roadmaps:target_new": ("goal", "get", RUN),
+    "roadmaps:target_edit": ("target", "get", RUN),
+    "roadmaps:target_delete": ("target", "get", RUN),
+    "roadmaps:measurement_new": ("target", "get", RUN),
+    "roadmaps:measurement_delete": ("measurement", "get", RUN),
+    "roadmaps:section_overview": (None, "get", READ),
+    "roadmaps:section_new": (None, "get", RUN),
+    "roadmaps:section_detail": ("section", "get", READ),
+    "roadmaps:section_edit": ("section", "get", RUN),
+    # An empty status or comment form is shown again with its errors (200).
+    "roadmaps:section_status": ("section", "post", row(L, 200, 200, 403, 403, 403, 403, 200)),
+    "roadmaps:section_comment": ("section", "post", row(L, 200, 200, 200, 200, 200, 403, 200)),
+    "roadmaps:section_move": ("section", "post", POST_RUN),
+    "roadmaps:section_statement_append": ("section", "post", POST_RUN),
+    "roadmaps:section_history": ("section", "get", READ),
+    "roadmaps:section_compare": ("section", "get", READ),
+    "roadmaps:strategy_draft": (None, "get", READ),
+    "roadmaps:version_list": (None, "get", READ),
+    "roadmaps:version_freeze": (None, "get", USERS),
+    "roadmaps:version_detail": ("version", "get", READ),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -189,6 +226,24 @@ def objects(process, reference):
         session=session, position=1, title="Begrüßung", duration_minutes=15
     )
     invitee = WorkshopInvitation.objects.create(workshop=workshop, email="gast@example.org")
+    field_plan = FieldPlan.objects.create(process=process, theme_field=ThemeField.objects.first())
+    goal = Goal.objects.create(field_plan=field_plan, kind="strategic", title="Glasfaser für alle")
+    target = TargetValue.objects.create(
+        goal=goal,
+        indicator="Anschlussquote",
+        unit="%",
+        baseline_value=40,
+        baseline_year=2024,
+        target_value=90,
+        target_year=2030,
+    )
+    measurement = Measurement.objects.create(
+        target_value=target, measured_on="2026-01-01", value=55
+    )
+    section = TextSection.objects.create(process=process, kind="vision", title="Leitbild")
+    version = StrategyVersion.objects.create(
+        process=process, number=1, label="Entwurf v1", content={"chapters": []}
+    )
     measure = Measure.objects.create(process=process, number="M-01", title="Glasfaser")
     measure.theme_fields.add(ThemeField.objects.first())
     synergy = SynergyCandidate.objects.create(key=f"{project.pk}", score=0.5)
@@ -197,6 +252,12 @@ def objects(process, reference):
         "project": {"pk": project.pk},
         "workshop": {"pk": workshop.pk},
         "measure": {"pk": measure.pk},
+        "field_plan": {"pk": field_plan.pk},
+        "goal": {"pk": goal.pk},
+        "target": {"pk": target.pk},
+        "measurement": {"pk": measurement.pk},
+        "section": {"pk": section.pk},
+        "version": {"pk": version.pk},
         "session": {"pk": session.pk},
         "agenda_item": {"pk": agenda_item.pk},
         "invitee": {"pk": invitee.pk},
@@ -245,6 +306,8 @@ def test_url_role_matrix(client, personas, objects, name, role):
         assert WorkshopSession.objects.count() == 1 and AgendaItem.objects.count() == 1
         assert WorkshopInvitation.objects.count() == 1
         assert Measure.objects.count() == 1
+        assert TextSection.objects.get().version == 1 and not SectionComment.objects.exists()
+        assert StrategyVersion.objects.count() == 1
         assert not WorkshopInvitation.objects.filter(sent_at__isnull=False).exists()
 
 

@@ -392,7 +392,7 @@ def test_goal_service_checks_the_hierarchy_too(hierarchy):
             title="Quer",
         )
     assert error.value.field == "parent"
-    assert str(error.value.message) == "The strategic goal must belong to the same theme field."
+    assert str(error.value.message) == "Das strategische Ziel muss zum selben Handlungsfeld gehören."
     with pytest.raises(FieldPlanError):
         goal_save(
             field_plan=hierarchy["plan"],
