@@ -6,7 +6,7 @@ set -euo pipefail
 mode="${1:-runtime}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext)
 if [[ "$mode" == "test" ]]; then
-  packages+=(chromium)
+  packages+=(chromium poppler-utils)
 fi
 
 missing=()

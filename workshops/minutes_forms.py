@@ -1,0 +1,48 @@
+"""Forms of the workshop minutes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SessionPhoto, WorkshopSession
+from .photos import photo_prepare
+
+
+class MinutesForm(forms.ModelForm):
+    """The facilitator's texts of the minutes."""
+
+    class Meta:
+        model = WorkshopSession
+        fields = ["summary", "decisions"]
+        labels = {"summary": _("Summary"), "decisions": _("Decisions")}
+        help_texts = {
+            "summary": _("The course and the most important results of the session."),
+            "decisions": _("One decision or agreement per line."),
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 10}),
+            "decisions": forms.Textarea(attrs={"rows": 6}),
+        }
+
+
+class PhotoForm(forms.Form):
+    """A photo of a flipchart with its caption; the photo is checked and re-encoded."""
+
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={
+            "required": _("Please choose a photo."),
+            "empty": _("The file is empty."),
+        },
+    )
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=SessionPhoto._meta.get_field("caption").max_length,
+        required=False,
+        help_text=_("What the photo shows, e.g. “Flipchart group 2: mobility”."),
+    )
+
+    def clean_image(self):
+        """The upload re-encoded as JPEG (see ``photos.photo_prepare``)."""
+        return photo_prepare(self.cleaned_data["image"])
