@@ -26,7 +26,14 @@ from roadmaps.models import (
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
-from workshops.models import AgendaItem, Workshop, WorkshopInvitation, WorkshopSession
+from workshops.models import (
+    AgendaItem,
+    MinutesRender,
+    SessionPhoto,
+    Workshop,
+    WorkshopInvitation,
+    WorkshopSession,
+)
 
 ROLES = [
     "anonymous",
@@ -181,6 +188,22 @@ TABLE = {
     "roadmaps:version_list": (None, "get", READ),
     "roadmaps:version_freeze": (None, "get", USERS),
     "roadmaps:version_detail": ("version", "get", READ),
+    "workshops:minutes_detail": ("session", "get", READ),
+    "workshops:minutes_edit": ("session", "get", RUN),
+    "workshops:minutes_finalise": ("session", "post", POST_RUN),
+    "workshops:minutes_reopen": ("session", "post", POST_RUN),
+    "workshops:minutes_photos": ("session", "get", RUN),
+    "workshops:minutes_photo_image": ("photo", "get", READ),
+    "workshops:minutes_photo_delete": ("photo", "post", POST_RUN),
+    "workshops:minutes_render": ("session", "post", POST_RUN),
+    "workshops:minutes_render_detail": ("render", "get", READ),
+    "workshops:minutes_render_status": ("render", "get", READ),
+    # Only a finished PDF can be downloaded.
+    "workshops:minutes_render_download": (
+        "render",
+        "get",
+        row(L, 404, 404, 404, 404, 404, 404, 404),
+    ),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -204,8 +227,19 @@ def test_every_url_pattern_has_an_entry_in_the_table():
     assert not missing, f"URL patterns without permission expectations: {sorted(missing)}"
 
 
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 @pytest.fixture
-def objects(process, reference):
+def objects(process, reference, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     step = Step.objects.filter(phase__process=process).first()
     invitation = Invitation.objects.create(email="neu@example.org", role=Role.COUNCILLOR)
     dülmen = reference["Dülmen"]
@@ -226,6 +260,12 @@ def objects(process, reference):
         session=session, position=1, title="Begrüßung", duration_minutes=15
     )
     invitee = WorkshopInvitation.objects.create(workshop=workshop, email="gast@example.org")
+    photo = SessionPhoto.objects.create(
+        session=session,
+        image=SimpleUploadedFile("flipchart.jpg", _jpeg(), content_type="image/jpeg"),
+        caption="Flipchart",
+    )
+    render = MinutesRender.objects.create(session=session)
     field_plan = FieldPlan.objects.create(process=process, theme_field=ThemeField.objects.first())
     goal = Goal.objects.create(field_plan=field_plan, kind="strategic", title="Glasfaser für alle")
     target = TargetValue.objects.create(
@@ -261,6 +301,8 @@ def objects(process, reference):
         "session": {"pk": session.pk},
         "agenda_item": {"pk": agenda_item.pk},
         "invitee": {"pk": invitee.pk},
+        "photo": {"pk": session.pk, "photo_pk": photo.pk},
+        "render": {"pk": render.pk},
         "content_page": {"slug": "datenschutz"},
         "person": {"pk": UserFactory(role=Role.WORKING_GROUP).pk},
         "strategy": {"pk": strategy.pk},
@@ -305,6 +347,8 @@ def test_url_role_matrix(client, personas, objects, name, role):
         assert not SynergyCandidate.objects.exclude(decision="open").exists()
         assert WorkshopSession.objects.count() == 1 and AgendaItem.objects.count() == 1
         assert WorkshopInvitation.objects.count() == 1
+        assert SessionPhoto.objects.count() == 1 and MinutesRender.objects.count() == 1
+        assert WorkshopSession.objects.get().minutes_finalised_at is None
         assert Measure.objects.count() == 1
         assert TextSection.objects.get().version == 1 and not SectionComment.objects.exists()
         assert StrategyVersion.objects.count() == 1

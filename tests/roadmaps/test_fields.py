@@ -392,7 +392,8 @@ def test_goal_service_checks_the_hierarchy_too(hierarchy):
             title="Quer",
         )
     assert error.value.field == "parent"
-    assert str(error.value.message) == "Das strategische Ziel muss zum selben Handlungsfeld gehören."
+    expected = "Das strategische Ziel muss zum selben Handlungsfeld gehören."
+    assert str(error.value.message) == expected
     with pytest.raises(FieldPlanError):
         goal_save(
             field_plan=hierarchy["plan"],

@@ -162,7 +162,7 @@ def test_send_button_sends_only_to_invitees_without_the_current_version(
 def test_no_invitations_without_a_session(process, django_capture_on_commit_callbacks):
     workshop = make_workshop(process)
     invitees_add_guests(workshop=workshop, emails=["gast@example.org"])
-    with pytest.raises(WorkshopError, match="at least one session"):
+    with pytest.raises(WorkshopError, match="mindestens eine Sitzung"):
         _send(workshop, django_capture_on_commit_callbacks)
     assert mail.outbox == []
 
@@ -314,10 +314,10 @@ def test_a_sent_session_cannot_be_deleted_nor_a_sent_invitee_removed(
 ):
     _send(workshop, django_capture_on_commit_callbacks)
     session = workshop.sessions.first()
-    with pytest.raises(WorkshopError, match="already sent"):
+    with pytest.raises(WorkshopError, match="bereits versendet"):
         session_delete(session=session)
     invitation = WorkshopInvitation.objects.first()
-    with pytest.raises(WorkshopError, match="already received"):
+    with pytest.raises(WorkshopError, match="bereits erhalten"):
         invitee_remove(invitation=invitation)
     assert WorkshopSession.objects.count() == 2 and WorkshopInvitation.objects.count() == 3
 
