@@ -27,7 +27,11 @@ from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
 from workshops.models import (
+    Activity,
     AgendaItem,
+    Card,
+    Cluster,
+    Dot,
     MinutesRender,
     SessionPhoto,
     Workshop,
@@ -65,6 +69,7 @@ PUBLIC = row(200, 200, 200, 200, 200, 200, 200, 200)
 ADD_ENTRY = row(L, 200, 200, 200, 200, 403, 403, 200)
 EDIT_OWN = row(L, 200, 200, 200, 403, 403, 403, 200)
 POST_OWN = row(L, 302, 302, 302, 403, 403, 403, 302)
+POST_ANY = row(L, 302, 302, 302, 302, 302, 302, 302)
 
 # name -> (kwargs builder key, method, expectations)
 TABLE = {
@@ -188,6 +193,31 @@ TABLE = {
     "roadmaps:version_list": (None, "get", READ),
     "roadmaps:version_freeze": (None, "get", USERS),
     "roadmaps:version_detail": ("version", "get", READ),
+    # Live session: everyone logged in takes part; guests are covered in tests/workshops.
+    "workshops:live_join": (None, "get", PUBLIC),
+    "workshops:live_participate": ("session", "get", READ),
+    "workshops:live_participant_panel": ("session", "get", READ),
+    "workshops:live_card_post": ("session", "post", POST_ANY),
+    "workshops:live_dot": ("session", "post", POST_ANY),
+    "workshops:live_rating": ("session", "post", POST_ANY),
+    "workshops:live_facilitate": ("session", "get", RUN),
+    "workshops:live_facilitator_status": ("session", "get", RUN),
+    "workshops:live_facilitator_board": ("session", "get", RUN),
+    "workshops:live_projector": ("session", "get", RUN),
+    "workshops:live_projector_panel": ("session", "get", RUN),
+    "workshops:live_activity_add": ("session", "post", POST_RUN),
+    "workshops:live_cluster_add": ("session", "post", POST_RUN),
+    "workshops:live_card_merge": ("session", "post", POST_RUN),
+    "workshops:live_activity_start": ("activity", "post", POST_RUN),
+    "workshops:live_activity_timer": ("activity", "post", POST_RUN),
+    "workshops:live_activity_lock": ("activity", "post", POST_RUN),
+    "workshops:live_activity_unlock": ("activity", "post", POST_RUN),
+    "workshops:live_activity_close": ("activity", "post", POST_RUN),
+    "workshops:live_activity_reveal": ("activity", "post", POST_RUN),
+    "workshops:live_activity_promote": ("activity", "get", RUN),
+    "workshops:live_cluster_rename": ("cluster", "post", POST_RUN),
+    "workshops:live_card_move": ("card", "post", POST_RUN),
+    "workshops:live_card_edit": ("card", "get", RUN),
     "workshops:minutes_detail": ("session", "get", READ),
     "workshops:minutes_edit": ("session", "get", RUN),
     "workshops:minutes_finalise": ("session", "post", POST_RUN),
@@ -266,6 +296,9 @@ def objects(process, reference, settings, tmp_path):
         caption="Flipchart",
     )
     render = MinutesRender.objects.create(session=session)
+    activity = Activity.objects.create(session=session, kind="ideas", title="Ideen")
+    cluster = Cluster.objects.create(session=session, name="Mobilität")
+    card = Card.objects.create(session=session, activity=activity, text="Bürgerbus-App")
     field_plan = FieldPlan.objects.create(process=process, theme_field=ThemeField.objects.first())
     goal = Goal.objects.create(field_plan=field_plan, kind="strategic", title="Glasfaser für alle")
     target = TargetValue.objects.create(
@@ -303,6 +336,9 @@ def objects(process, reference, settings, tmp_path):
         "invitee": {"pk": invitee.pk},
         "photo": {"pk": session.pk, "photo_pk": photo.pk},
         "render": {"pk": render.pk},
+        "activity": {"pk": session.pk, "activity_pk": activity.pk},
+        "cluster": {"pk": session.pk, "cluster_pk": cluster.pk},
+        "card": {"pk": session.pk, "card_pk": card.pk},
         "content_page": {"slug": "datenschutz"},
         "person": {"pk": UserFactory(role=Role.WORKING_GROUP).pk},
         "strategy": {"pk": strategy.pk},
@@ -348,6 +384,8 @@ def test_url_role_matrix(client, personas, objects, name, role):
         assert WorkshopSession.objects.count() == 1 and AgendaItem.objects.count() == 1
         assert WorkshopInvitation.objects.count() == 1
         assert SessionPhoto.objects.count() == 1 and MinutesRender.objects.count() == 1
+        assert Activity.objects.get().status == "draft" and Card.objects.get().cluster is None
+        assert Cluster.objects.get().name == "Mobilität" and Dot.objects.count() == 0
         assert WorkshopSession.objects.get().minutes_finalised_at is None
         assert Measure.objects.count() == 1
         assert TextSection.objects.get().version == 1 and not SectionComment.objects.exists()

@@ -44,17 +44,17 @@ class RatingRow:
 
 def vote_items(activity: Activity) -> list[tuple[str, dict]]:
     """What can be voted on in ``activity``: (label, target kwargs) pairs, in display order."""
+    # values_list: a live vote may have hundreds of cards, and only two columns are needed.
     if activity.target == Activity.Target.THEME_FIELDS:
-        return [(f.name, {"theme_field_id": f.pk}) for f in ThemeField.objects.all()]
+        fields = ThemeField.objects.values_list("pk", "name")
+        return [(name, {"theme_field_id": pk}) for pk, name in fields]
     if activity.target == Activity.Target.CLUSTERS:
-        return [
-            (c.name, {"cluster_id": c.pk})
-            for c in Cluster.objects.filter(session_id=activity.session_id)
-        ]
-    return [
-        (c.text, {"card_id": c.pk})
-        for c in Card.objects.filter(session_id=activity.session_id, merged_into__isnull=True)
-    ]
+        clusters = Cluster.objects.filter(session_id=activity.session_id).values_list("pk", "name")
+        return [(name, {"cluster_id": pk}) for pk, name in clusters]
+    cards = Card.objects.filter(
+        session_id=activity.session_id, merged_into__isnull=True
+    ).values_list("pk", "text")
+    return [(text, {"card_id": pk}) for pk, text in cards]
 
 
 def dot_vote_results(activity: Activity) -> list[VoteRow]:

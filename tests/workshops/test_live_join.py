@@ -1,0 +1,192 @@
+"""Joining with the code; a guest reaches only the live endpoints of the session joined."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import override
+
+from tests.workshops.test_live_factories import (  # noqa: F401
+    fresh_cache,
+    guest_join,
+    live_fixture,
+    session_create,
+    started,
+    workshop_create,
+)
+from workshops.models import Activity, Card, Dot, Participant, Workshop
+
+pytestmark = pytest.mark.django_db
+
+JOIN = reverse("workshops:live_join")
+LOGIN = reverse("accounts:login")
+
+
+def _join(client, code, name="Gast"):
+    with override("en"):
+        return client.post(JOIN, {"code": code, "display_name": name}, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_a_guest_joins_with_the_code_typed_loosely(live):
+    session = live["session"]
+    code = session.workshop.join_code
+    client = Client()
+    page = client.get(JOIN + f"?code={code}")
+    assert page.status_code == 200 and code in page.content.decode()
+    response = client.post(
+        JOIN, {"code": f" {code[:4].lower()} {code[4:]}", "display_name": "Anna"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workshops:live_participate", args=[session.pk])
+    participant = Participant.objects.get()
+    assert (participant.session, participant.user, participant.display_name) == (
+        session,
+        None,
+        "Anna",
+    )
+    assert client.session["live_guest"] == {"session": session.pk, "key": participant.guest_key}
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Anna" in page.content.decode()
+    # Joining again from the same browser keeps the participant (and its dots and cards).
+    guest_join(session, name="Anna B.", client=client)
+    assert Participant.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("wrong", "This join code is not valid"),
+        ("cancelled", "This workshop has been cancelled."),
+        ("over", "ended more than 12 hours ago"),
+        ("empty name", "This field is required"),
+    ],
+)
+def test_refused_joins_explain_why_and_create_nobody(process, case, expected):
+    workshop = workshop_create(
+        process, status=Workshop.Status.CANCELLED if case == "cancelled" else None
+    )
+    session_create(workshop, starts_in_minutes=-24 * 60 if case == "over" else -10)
+    code = "ZZZZ9999" if case == "wrong" else workshop.join_code
+    client = Client()
+    with override("en"):
+        response = client.post(
+            JOIN,
+            {"code": code, "display_name": "" if case == "empty name" else "Anna"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert not Participant.objects.exists()
+    assert "live_guest" not in client.session
+
+
+def test_join_attempts_are_rate_limited_per_address(live):
+    client = Client()
+    for _ in range(10):
+        assert _join(client, "WRONG123").status_code == 200
+    response = _join(client, live["workshop"].join_code)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert not Participant.objects.exists()
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="10.0.0.7")
+    assert (
+        other.post(JOIN, {"code": live["workshop"].join_code, "display_name": "B"}).status_code
+        == 302
+    )
+
+
+def test_successful_joins_from_one_room_are_not_blocked(live):
+    # A whole workshop shares the venue's address: 60 joins in a row must work.
+    for i in range(60):
+        guest_join(live["session"], name=f"Gast {i}")
+    assert Participant.objects.count() == 60
+
+
+def test_an_account_joins_under_its_name(live, personas):
+    user = personas["rep_duelmen"]
+    client = Client()
+    client.force_login(user)
+    response = client.post(JOIN, {"code": live["workshop"].join_code})
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.user == user and participant.display_name == user.get_full_name()
+    # Opening the participant view directly works as well and keeps the one participant.
+    assert client.get(response["Location"]).status_code == 200
+    assert Participant.objects.count() == 1
+
+
+def test_a_guest_sees_only_the_live_endpoints_of_the_joined_session(live, personas):
+    session, other = live["session"], live["other_session"]
+    ideas = started(session, Activity.Kind.IDEAS)
+    started(other, Activity.Kind.IDEAS)
+    client, _guest = guest_join(session)
+    own = [
+        reverse("workshops:live_participate", args=[session.pk]),
+        reverse("workshops:live_participant_panel", args=[session.pk]),
+    ]
+    for url in own:
+        assert client.get(url).status_code == 200, url
+    closed = [
+        reverse("workshops:live_participate", args=[other.pk]),
+        reverse("workshops:live_participant_panel", args=[other.pk]),
+        reverse("workshops:live_facilitate", args=[session.pk]),
+        reverse("workshops:live_facilitator_status", args=[session.pk]),
+        reverse("workshops:live_projector", args=[session.pk]),
+        reverse("workshops:live_projector_panel", args=[session.pk]),
+        reverse("workshops:live_activity_promote", args=[session.pk, ideas.pk]),
+        reverse("strategy:dashboard"),
+        reverse("strategy:process_list"),
+        reverse("inventory:project_list"),
+        reverse("accounts:password_change"),
+    ]
+    for url in closed:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(LOGIN), url
+    # Writing into the other session is refused and changes nothing.
+    other_activity = other.activities.get()
+    response = client.post(
+        reverse("workshops:live_card_post", args=[other.pk]),
+        {"activity": other_activity.pk, "text": "Fremd"},
+    )
+    assert response["Location"].startswith(LOGIN)
+    # Nor can the guest smuggle the other session's activity into its own session's form.
+    response = client.post(
+        reverse("workshops:live_card_post", args=[session.pk]),
+        {"activity": other_activity.pk, "text": "Fremd"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert not Card.objects.exists()
+
+
+def test_joining_another_session_ends_the_first(live):
+    session, other = live["session"], live["other_session"]
+    client, _ = guest_join(session)
+    guest_join(other, client=client)
+    response = client.get(reverse("workshops:live_participate", args=[session.pk]))
+    assert response["Location"].startswith(LOGIN)
+    assert client.get(reverse("workshops:live_participate", args=[other.pk])).status_code == 200
+
+
+def test_a_guest_is_out_once_the_session_is_over(live):
+    session = live["session"]
+    client, _ = guest_join(session)
+    session.starts_at = timezone.now() - timedelta(hours=20)
+    session.save()
+    response = client.get(reverse("workshops:live_participate", args=[session.pk]))
+    assert response.status_code == 302 and response["Location"] == JOIN
+
+
+def test_a_guest_of_a_cancelled_workshop_is_out(live):
+    client, _ = guest_join(live["session"])
+    Workshop.objects.filter(pk=live["workshop"].pk).update(status=Workshop.Status.CANCELLED)
+    started(live["session"], Activity.Kind.DOT_VOTE)
+    response = client.post(
+        reverse("workshops:live_dot", args=[live["session"].pk]), {"place": "card:1"}
+    )
+    assert response["Location"] == JOIN
+    assert not Dot.objects.exists()
