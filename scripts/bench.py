@@ -29,6 +29,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SEQUENTIAL = int(os.environ.get("BENCH_REQUESTS", "60"))
 CONCURRENT_CLIENTS = 20
 CONCURRENT_REQUESTS = int(os.environ.get("BENCH_CONCURRENT_REQUESTS", "200"))
+LIVE_SECONDS = int(os.environ.get("BENCH_LIVE_SECONDS", "60"))
 
 ENV = os.environ | {
     "DATABASE_URL": DATABASE_URL,
@@ -169,6 +170,26 @@ def similarity_in_worker():
         worker.wait(timeout=30)
 
 
+def live_benchmark(base):
+    """60 simulated participants in a live workshop session (scripts/bench_live.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_live", BASE / "scripts" / "bench_live.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    seeded = module.seed(database_url=DATABASE_URL, redis_url=REDIS_URL)
+    return module.run(
+        base,
+        session_id=seeded["session_id"],
+        join_code=seeded["join_code"],
+        participants=60,
+        seconds=LIVE_SECONDS,
+        database_url=DATABASE_URL,
+        redis_url=REDIS_URL,
+        facilitator=("kreis", "Coesfeld-Demo-2026"),
+    )
+
+
 def main():
     started = time.monotonic()
     ensure_database()
@@ -232,6 +253,7 @@ def main():
         browser = Browser(base)
         browser.login("kreis", "Coesfeld-Demo-2026")
         results = {name: measure(browser, path) for name, path in pages.items()}
+        live = live_benchmark(base)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -251,6 +273,27 @@ def main():
             f"| {name} | {queries[path]} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} "
             f"| {r['rps'] / ceiling:.2f} |"
         )
+    polls = live["polls_under_load"]
+    votes = live["votes"]
+    lines += [
+        "",
+        f"Live-Workshop: {live['participants_joined']} Gäste, 500 Karten, {LIVE_SECONDS} s "
+        "Karten und Punkte gleichzeitig:",
+        f"- Abfrage der Teilnehmeransicht (Server): p50 {live['poll_full_server']['p50_ms']} ms, "
+        f"p95 {live['poll_full_server']['p95_ms']} ms; unverändert p95 "
+        f"{live['poll_unchanged_server']['p95_ms']} ms",
+        f"- unter Last: Abfragen p95 Server {polls['server']['p95_ms']} ms / Client "
+        f"{polls['wall']['p95_ms']} ms",
+        f"- Stimmen: {votes['attempts']} Versuche, p95 Server {votes['server']['p95_ms']} ms / "
+        f"Client {votes['wall']['p95_ms']} ms, Status {votes['statuses']}",
+        "- Prüfung: "
+        + (
+            "nichts verloren, Budget und Obergrenze eingehalten"
+            if live["ok"]
+            else str(live["check"])
+        ),
+        f"- Moderation/Beamer: {live['facilitator_and_projector_polls']}",
+    ]
     lines += [
         "",
         f"Ähnlichkeiten im Celery-Worker neu berechnet: {run.projects} Projekte, "
