@@ -205,10 +205,12 @@ def main():
     from django.urls import reverse
 
     from inventory.models import Project
+    from roadmaps.models import FieldPlan
     from strategy.models import Municipality
 
     run, projects = similarity_in_worker()
     dülmen = Municipality.objects.get(name="Dülmen")
+    field_plan = FieldPlan.objects.order_by("rank", "pk").first()
     detail = Project.objects.filter(similarities__isnull=False).order_by("pk").first()
     detail = detail or Project.objects.order_by("pk").first()
     pages = {
@@ -221,6 +223,10 @@ def main():
         "Projekt mit ähnlichen Projekten": detail.get_absolute_url(),
         "Vollständigkeitsübersicht": reverse("inventory:completeness"),
         "Synergie-Kandidaten": reverse("inventory:synergy_list"),
+        "Roadmap gesamt": reverse("roadmaps:roadmap"),
+        "Handlungsfeld-Seite": field_plan.get_absolute_url(),
+        "Förderübersicht": reverse("roadmaps:funding_overview"),
+        "Maßnahmenliste": reverse("roadmaps:measure_list"),
     }
     queries = count_queries(list(pages.values()))
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from inventory.demo import demo_inventory_create, large_inventory_create
+from roadmaps.demo import measures_large_create
 from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
 from strategy.services import reference_data_load
 from workshops.demo import demo_workshops_create
@@ -40,6 +41,10 @@ class Command(BaseCommand):
                 f"Große Bestandsaufnahme: {created} Projekte ergänzt "
                 f"({time.monotonic() - started:.1f} s)."
             )
+            missing = 300 - process.measures.count()
+            if missing > 0:
+                measures = measures_large_create(process, count=missing, goals=100)
+                self.stdout.write(f"Große Erarbeitung: {measures} Maßnahmen ergänzt.")
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         with translation.override("de"):
             for username, first, last, role, municipality, _superuser in DEMO_ACCOUNTS:
