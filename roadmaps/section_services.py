@@ -39,7 +39,8 @@ def _check_open(process: StrategyProcess) -> None:
 
 def _lock_section(section: TextSection) -> TextSection:
     locked = (
-        TextSection.objects.select_for_update()
+        # Lock only the section row: PostgreSQL cannot lock the nullable side of a join.
+        TextSection.objects.select_for_update(of=("self",))
         .select_related("process", "updated_by")
         .get(pk=section.pk)
     )
