@@ -36,7 +36,7 @@ def _check_broker() -> str:
 
 def _count_workers() -> int | None:
     try:
-        replies = celery_app.control.ping(timeout=0.5)
+        replies = celery_app.control.ping(timeout=1.0)
     except Exception:  # noqa: BLE001 - a transport without broadcast cannot tell
         return None
     return len(replies)
