@@ -30,6 +30,7 @@ from roadmaps.section_services import (
 from strategy.models import Step, StrategyProcess
 from strategy.services import process_create
 from tests.factories import UserFactory
+from tests.test_permissions import POST_RUN, READ, ROLES, RUN, USERS, L, row
 from workshops.models import Activity, PromotedResult, Workshop, WorkshopSession
 
 pytestmark = pytest.mark.django_db
@@ -408,32 +409,11 @@ def test_markdown_is_stored_as_typed_and_rendered_sanitised(staff, vision):
 
 # --- permissions --------------------------------------------------------------------------
 
-ROLES = [
-    "anonymous",
-    "district_staff",
-    "consultant",
-    "rep_duelmen",
-    "rep_nottuln",
-    "working_group",
-    "councillor",
-    "admin",
-]
-L = "login"
-
-
-def row(anon, staff, consultant, rep, rep_other, wg, councillor, admin):
-    return dict(
-        zip(ROLES, [anon, staff, consultant, rep, rep_other, wg, councillor, admin], strict=True)
-    )
-
-
-READ = row(L, 200, 200, 200, 200, 200, 200, 200)
-RUN = row(L, 200, 200, 403, 403, 403, 403, 200)
 # Empty POSTs: an invalid form is shown again (200), a refused move or append redirects (302).
 POST_RUN_FORM = RUN
-POST_RUN_REDIRECT = row(L, 302, 302, 403, 403, 403, 403, 302)
+POST_RUN_REDIRECT = POST_RUN
 POST_COMMENT_FORM = row(L, 200, 200, 200, 200, 200, 403, 200)
-FREEZE = row(L, 200, 403, 403, 403, 403, 403, 200)
+FREEZE = USERS
 POST_FREEZE = row(L, 302, 403, 403, 403, 403, 403, 302)
 
 TABLE = {
