@@ -11,18 +11,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+
+from strategy.jobs import (  # noqa: F401 - the task and tests use the messages from here
+    ERROR_FAILED,
+    ERROR_NOT_QUEUED,
+    ERROR_STALE,
+    ERROR_TIME_LIMIT,
+    STEP_DONE,
+    STEP_QUEUED,
+    JobQueue,
+)
+from strategy.pdf import FONTS_DIR, LocalFileFetcher, html_to_pdf, pdf_fetcher
 
 from .models import (
     Activity,
@@ -44,27 +52,13 @@ logger = logging.getLogger(__name__)
 # be requested.
 STALE_RENDER_AFTER = timedelta(minutes=15)
 
-FONTS_DIR = Path(settings.BASE_DIR, "coesfeld_strategy", "fonts")
 PDF_STYLE_DIR = Path(settings.BASE_DIR, "workshops", "pdf")
 
 # Steps and errors are stored as message ids and translated when a page shows them.
-STEP_QUEUED = gettext_noop("Waiting for the worker")
 STEP_COLLECTING = gettext_noop("Collecting the content")
 STEP_LAYOUT = gettext_noop("Laying out the pages")
 STEP_WRITING = gettext_noop("Writing the PDF")
 STEP_SAVING = gettext_noop("Saving the file")
-STEP_DONE = gettext_noop("Done")
-ERROR_FAILED = gettext_noop(
-    "The PDF could not be created. Please try again; if it fails again, please contact "
-    "the district administration."
-)
-ERROR_TIME_LIMIT = gettext_noop("Creating the PDF took too long and was stopped. Please try again.")
-ERROR_STALE = gettext_noop(
-    "The PDF was not finished within 15 minutes and was stopped. Please try again."
-)
-ERROR_NOT_QUEUED = gettext_noop(
-    "The job could not be handed to the worker. Please try again later."
-)
 
 ACTIVE = (MinutesRender.Status.QUEUED, MinutesRender.Status.RUNNING)
 
@@ -316,68 +310,43 @@ def photo_delete(*, session: WorkshopSession, photo: SessionPhoto) -> None:
 # --- Render jobs -----------------------------------------------------------------------------
 
 
+def _enqueue_render(render_id: int) -> None:
+    from .minutes_tasks import render_minutes
+
+    render_minutes.delay(render_id)
+
+
+RENDERS = JobQueue(
+    MinutesRender,
+    scope_field="session",
+    stale_after=STALE_RENDER_AFTER,
+    enqueue=_enqueue_render,
+)
+
+
 def minutes_renders_fail_stale(*, session_id: int | None = None) -> int:
     """Mark jobs failed that have been queued or running for longer than 15 minutes."""
-    now = timezone.now()
-    cutoff = now - STALE_RENDER_AFTER
-    stale = MinutesRender.objects.filter(
-        Q(status=MinutesRender.Status.RUNNING)
-        & (Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff))
-        | Q(status=MinutesRender.Status.QUEUED, requested_at__lt=cutoff)
-    )
-    if session_id is not None:
-        stale = stale.filter(session_id=session_id)
-    return stale.update(status=MinutesRender.Status.FAILED, finished_at=now, error=ERROR_STALE)
+    return RENDERS.fail_stale(scope_id=session_id)
 
 
 def minutes_render_checked(job: MinutesRender) -> MinutesRender:
     """``job`` as a page should show it: failed if it has been stuck for too long."""
-    if job.status in ACTIVE:
-        since = job.started_at or job.requested_at
-        if since < timezone.now() - STALE_RENDER_AFTER:
-            minutes_renders_fail_stale(session_id=job.session_id)
-            job.refresh_from_db()
-    return job
+    return RENDERS.checked(job)
 
 
-def _enqueue(render_id: int) -> None:
-    from .minutes_tasks import render_minutes
-
-    try:
-        render_minutes.delay(render_id)
-    except Exception:
-        # The broker is unreachable: say so now instead of showing "queued" for 15 minutes.
-        logger.exception("could not enqueue minutes render %s", render_id)
-        MinutesRender.objects.filter(pk=render_id, status=MinutesRender.Status.QUEUED).update(
-            status=MinutesRender.Status.FAILED, finished_at=timezone.now(), error=ERROR_NOT_QUEUED
-        )
-
-
-@transaction.atomic
 def minutes_render_request(*, session: WorkshopSession, user) -> tuple[MinutesRender, bool]:
     """Ask the worker for a PDF of the minutes. Returns the job and whether it is new.
 
     While a job of the same session is queued or running, that job is returned instead of
     starting a second one. The task is enqueued once the job is committed."""
-    # Serialises concurrent requests for the same session (PostgreSQL; SQLite locks anyway).
-    WorkshopSession.objects.select_for_update().filter(pk=session.pk).first()
-    minutes_renders_fail_stale(session_id=session.pk)
-    current = (
-        MinutesRender.objects.filter(session=session, status__in=ACTIVE)
-        .order_by("requested_at")
-        .first()
+    return RENDERS.request(
+        lock=WorkshopSession.objects.filter(pk=session.pk), scope_id=session.pk, user=user
     )
-    if current is not None:
-        return current, False
-    job = MinutesRender.objects.create(session=session, requested_by=user, step=STEP_QUEUED)
-    transaction.on_commit(lambda: _enqueue(job.pk))
-    return job, True
 
 
 def minutes_render_current(*, session: WorkshopSession) -> MinutesRender | None:
     """The queued or running job of a session, if any."""
-    job = MinutesRender.objects.filter(session=session, status__in=ACTIVE).first()
-    return minutes_render_checked(job) if job else None
+    return RENDERS.current(scope_id=session.pk)
 
 
 def minutes_render_latest_done(*, session: WorkshopSession) -> MinutesRender | None:
@@ -392,16 +361,12 @@ def minutes_render_latest_done(*, session: WorkshopSession) -> MinutesRender | N
 
 def minutes_render_progress(*, render_id: int, progress: int, step: str) -> None:
     """Record the progress of a running job (written by the worker, polled by the page)."""
-    MinutesRender.objects.filter(pk=render_id, status=MinutesRender.Status.RUNNING).update(
-        progress=progress, step=step
-    )
+    RENDERS.progress(render_id, progress=progress, step=step)
 
 
 def minutes_render_fail(*, render_id: int, error: str) -> None:
     """Mark a running job failed with ``error`` (a message id, translated when shown)."""
-    MinutesRender.objects.filter(pk=render_id, status=MinutesRender.Status.RUNNING).update(
-        status=MinutesRender.Status.FAILED, finished_at=timezone.now(), error=error
-    )
+    RENDERS.fail(render_id, error=error)
 
 
 def minutes_render_run(*, render_id: int) -> MinutesRender:
@@ -417,16 +382,11 @@ def minutes_render_run(*, render_id: int) -> MinutesRender:
     progress(90, STEP_SAVING)
     name = f"protokoll-sitzung-{job.session_id}-{get_random_string(12).lower()}.pdf"
     job.file.save(name, ContentFile(pdf), save=False)
-    finished = MinutesRender.objects.filter(
-        pk=render_id, status=MinutesRender.Status.RUNNING
-    ).update(
-        status=MinutesRender.Status.DONE,
+    finished = RENDERS.finish(
+        render_id,
         file=job.file.name,
         sha256=hashlib.sha256(pdf).hexdigest(),
         pages=pages,
-        progress=100,
-        step=STEP_DONE,
-        finished_at=timezone.now(),
     )
     if not finished:
         # The job was given up meanwhile (stale); its file would be an orphan.
@@ -445,61 +405,6 @@ def minutes_render_run(*, render_id: int) -> MinutesRender:
 
 
 # --- The PDF ---------------------------------------------------------------------------------
-
-
-class LocalFileFetcher:
-    """Builds WeasyPrint's URL fetcher that reads ``data:`` URLs and files below the given
-    folders, and nothing else: no network, no file outside those folders (symbolic links and
-    ``..`` are resolved before the check)."""
-
-    def __init__(self, roots: list[Path]):
-        self.roots = [Path(root).resolve() for root in roots]
-        self.fetched: list[str] = []
-
-    def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return True
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        return any(path.is_relative_to(root) for root in self.roots)
-
-    def build(self):
-        from weasyprint.urls import URLFetcher
-
-        outer = self
-
-        class _Fetcher(URLFetcher):
-            def fetch(self, url, headers=None):
-                if not outer.allows(url):
-                    logger.warning("PDF renderer refused to fetch %s", url[:200])
-                    raise ValueError(f"URL not allowed in PDFs: {url[:200]}")
-                outer.fetched.append(url if not url.startswith("data:") else "data:")
-                return super().fetch(url, headers)
-
-        return _Fetcher(allowed_protocols=("file", "data"), timeout=5)
-
-
-def pdf_fetcher() -> LocalFileFetcher:
-    """The fetcher for the portal's PDFs: shipped fonts and styles, and uploaded media."""
-    return LocalFileFetcher([FONTS_DIR, PDF_STYLE_DIR, Path(settings.MEDIA_ROOT)])
-
-
-def _style_svg_charts(document) -> None:
-    """Give each inline SVG chart its stylesheet.
-
-    WeasyPrint styles inline SVG only from ``<style>`` elements inside the SVG, not from the
-    page's CSS; the shared chart templates rely on the page's classes, so the chart rules are
-    added to every ``<svg>`` of the parsed document."""
-    from xml.etree import ElementTree
-
-    svg = "{http://www.w3.org/2000/svg}"
-    css = (PDF_STYLE_DIR / "charts-svg.css").read_text(encoding="utf-8")
-    for element in document.etree_element.iter(f"{svg}svg"):
-        style = ElementTree.Element(f"{svg}style")
-        style.text = css
-        element.insert(0, style)
 
 
 def minutes_pdf_html(content: MinutesContent) -> str:
@@ -525,16 +430,13 @@ def minutes_pdf(
     fetcher: LocalFileFetcher | None = None,
 ) -> tuple[bytes, int]:
     """Render the minutes of a session as a tagged PDF (PDF/UA-1). Returns (pdf, pages)."""
-    from weasyprint import HTML
-
     progress(10, STEP_COLLECTING)
     content = minutes_content(session_id=session_id)
     html = minutes_pdf_html(content)
     progress(35, STEP_LAYOUT)
-    fetcher = fetcher or pdf_fetcher()
-    document = HTML(string=html, base_url=PDF_STYLE_DIR.as_uri() + "/", url_fetcher=fetcher.build())
-    _style_svg_charts(document)
-    options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
-    rendered = document.render(**options)
-    progress(70, STEP_WRITING)
-    return rendered.write_pdf(**options), len(rendered.pages)
+    return html_to_pdf(
+        html,
+        base_dir=PDF_STYLE_DIR,
+        fetcher=fetcher or pdf_fetcher(PDF_STYLE_DIR),
+        on_laid_out=lambda pages: progress(70, STEP_WRITING),
+    )

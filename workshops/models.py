@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from strategy.jobs import BackgroundJob
 from strategy.models import ActorGroup, Municipality, Step, StrategyProcess, ThemeField
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -577,31 +578,15 @@ class SessionPhoto(models.Model):
         return self.caption or self.image.name
 
 
-class MinutesRender(models.Model):
+class MinutesRender(BackgroundJob):
     """A render job of a session's minutes (PDF), done by the worker; the browser polls it."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
 
     session = models.ForeignKey(
         WorkshopSession, on_delete=models.CASCADE, related_name="minutes_renders"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    step = models.CharField(max_length=200, blank=True)
     file = models.FileField(upload_to="workshops/minutes/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("minutes render")

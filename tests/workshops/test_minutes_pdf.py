@@ -52,8 +52,8 @@ def rendered(minutes_session, facilitator, monkeypatch, caplog):
     fetchers = []
     make_fetcher = minutes.pdf_fetcher
 
-    def recording_fetcher():
-        fetchers.append(make_fetcher())
+    def recording_fetcher(*style_dirs):
+        fetchers.append(make_fetcher(*style_dirs))
         return fetchers[-1]
 
     monkeypatch.setattr(minutes, "pdf_fetcher", recording_fetcher)

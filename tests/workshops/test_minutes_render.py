@@ -185,7 +185,7 @@ def test_broker_failure_marks_the_job_failed(empty_session, facilitator, monkeyp
 
     monkeypatch.setattr(render_minutes, "delay", unreachable)
     job, _ = minutes.minutes_render_request(session=empty_session, user=facilitator)
-    minutes._enqueue(job.pk)
+    minutes.RENDERS.enqueue(job.pk)
     job.refresh_from_db()
     assert job.status == Status.FAILED and job.error == minutes.ERROR_NOT_QUEUED
 
