@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "inventory",
     "workshops",
     "roadmaps",
+    "adoption",
     "demo",
 ]
 

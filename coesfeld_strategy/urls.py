@@ -14,6 +14,7 @@ urlpatterns = [
     path("bestandsaufnahme/", include("inventory.urls")),
     path("workshops/", include("workshops.urls")),
     path("strategie/", include("roadmaps.urls")),
+    path("beschluss/", include("adoption.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("strategy.urls")),
 ]

@@ -1,0 +1,3 @@
+"""The bodies (mayors' conference, Kreistag, the 11 councils) and their decisions."""
+
+__all__ = []
