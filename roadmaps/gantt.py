@@ -9,13 +9,14 @@ drawn by template tags in a loop it cost several hundred milliseconds per page. 
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from .measure_selectors import DependencyWarning, Roadmap, starts_too_early
 from .models import Measure
@@ -117,7 +118,7 @@ def _year_range(measures: list[Measure], today: date) -> tuple[int, int]:
         for day in (measure.start_date, measure.end_date)
         if day is not None
     ]
-    days += [m.due_on for measure in measures for m in measure.milestones.all()]
+    days += [m.due_on for measure in measures for m in measure.roadmap_milestones]
     if not days:
         return today.year, today.year + 1
     return min(days).year, max(days).year + 1
@@ -178,7 +179,7 @@ def gantt_layout(roadmap: Roadmap, *, today: date | None = None) -> GanttLayout:
             row.x_start = layout.x_for(start)
             # The end date is the last day of the measure: the bar reaches to its end.
             row.x_end = layout.x_for(end + timedelta(days=1))
-        for milestone in measure.milestones.all():
+        for milestone in measure.roadmap_milestones:
             x, cy = layout.x_for(milestone.due_on), row.center_y
             row.milestones.append(
                 {
@@ -191,7 +192,7 @@ def gantt_layout(roadmap: Roadmap, *, today: date | None = None) -> GanttLayout:
         by_pk[measure.pk] = row
 
     for row in layout.rows:
-        for prerequisite in row.measure.depends_on.all():
+        for prerequisite in row.measure.roadmap_prerequisites:
             source = by_pk.get(prerequisite.pk)
             if source is None or not (source.has_bar and row.has_bar):
                 continue  # filtered out or without dates: named in the table instead
@@ -209,20 +210,25 @@ def gantt_layout(roadmap: Roadmap, *, today: date | None = None) -> GanttLayout:
 # Markup ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
+def _short_date_in(language: str | None, fmt: str, day: date) -> str:
+    # ``language`` is part of the key because some formats contain month or day names.
+    return dateformat.format(day, fmt)
+
+
 class _ShortDates:
-    """``date|date:"SHORT_DATE_FORMAT"`` in the active language, each day formatted once (the
-    same few hundred days recur across bars, milestones and the table)."""
+    """``date|date:"SHORT_DATE_FORMAT"`` in the active language. The roadmap formats about
+    1,500 dates per page; ``dateformat.format`` is slow, and its result only depends on the
+    language, the format and the day, so it is memoised across requests."""
 
     def __init__(self):
-        self.cache: dict[date, str] = {}
+        self.language = get_language()
+        self.fmt = get_format("SHORT_DATE_FORMAT")
 
     def __call__(self, day: date | None) -> str:
         if day is None:
             return ""
-        text = self.cache.get(day)
-        if text is None:
-            text = self.cache[day] = date_format(day, "SHORT_DATE_FORMAT")
-        return text
+        return _short_date_in(self.language, self.fmt, day)
 
 
 def _choice_labels(choices) -> dict[str, str]:
@@ -359,7 +365,7 @@ def roadmap_table_rows(roadmap: Roadmap) -> SafeString:
     for measure in roadmap.measures:
         milestones = "<br>".join(
             f"{short_date(m.due_on)}: {escape(m.title)}{f' ({done})' if m.done else ''}"
-            for m in measure.milestones.all()
+            for m in measure.roadmap_milestones
         )
         prerequisites = ", ".join(
             escape(prerequisite.number)
@@ -368,7 +374,7 @@ def roadmap_table_rows(roadmap: Roadmap) -> SafeString:
                 if starts_too_early(measure, prerequisite)
                 else ""
             )
-            for prerequisite in measure.depends_on.all()
+            for prerequisite in measure.roadmap_prerequisites
         )
         parts.append(
             f'<tr><th scope="row"><a href="{url_for(measure.pk)}">{escape(measure.number)} '
