@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext_lazy
 
-from .measure_selectors import DependencyWarning, Roadmap, starts_too_early
+from .measure_selectors import DependencyWarning, Roadmap, RoadmapMeasure, starts_too_early
 from .models import Measure
 
 LABEL_WIDTH = 320
@@ -47,7 +47,7 @@ class Tick:
 class GanttRow:
     """One measure: its label, bar (if it has dates) and milestones."""
 
-    measure: Measure
+    measure: RoadmapMeasure
     y: float
     label: str
     has_bar: bool = False
@@ -81,8 +81,8 @@ class GanttRow:
 class GanttArrow:
     """A dependency: from the end of ``prerequisite`` to the start of ``measure``."""
 
-    prerequisite: Measure
-    measure: Measure
+    prerequisite: RoadmapMeasure
+    measure: RoadmapMeasure
     path: str
     warning: bool
 
@@ -111,20 +111,20 @@ class GanttLayout:
         return round(LABEL_WIDTH + years * YEAR_WIDTH, 2)
 
 
-def _year_range(measures: list[Measure], today: date) -> tuple[int, int]:
+def _year_range(measures: list[RoadmapMeasure], today: date) -> tuple[int, int]:
     days = [
         day
         for measure in measures
         for day in (measure.start_date, measure.end_date)
         if day is not None
     ]
-    days += [m.due_on for measure in measures for m in measure.roadmap_milestones]
+    days += [m.due_on for measure in measures for m in measure.milestones]
     if not days:
         return today.year, today.year + 1
     return min(days).year, max(days).year + 1
 
 
-def _label(measure: Measure) -> str:
+def _label(measure: RoadmapMeasure) -> str:
     text = f"{measure.number} {measure.title}"
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
@@ -179,7 +179,7 @@ def gantt_layout(roadmap: Roadmap, *, today: date | None = None) -> GanttLayout:
             row.x_start = layout.x_for(start)
             # The end date is the last day of the measure: the bar reaches to its end.
             row.x_end = layout.x_for(end + timedelta(days=1))
-        for milestone in measure.roadmap_milestones:
+        for milestone in measure.milestones:
             x, cy = layout.x_for(milestone.due_on), row.center_y
             row.milestones.append(
                 {
@@ -192,7 +192,7 @@ def gantt_layout(roadmap: Roadmap, *, today: date | None = None) -> GanttLayout:
         by_pk[measure.pk] = row
 
     for row in layout.rows:
-        for prerequisite in row.measure.roadmap_prerequisites:
+        for prerequisite in row.measure.prerequisites:
             source = by_pk.get(prerequisite.pk)
             if source is None or not (source.has_bar and row.has_bar):
                 continue  # filtered out or without dates: named in the table instead
@@ -365,7 +365,7 @@ def roadmap_table_rows(roadmap: Roadmap) -> SafeString:
     for measure in roadmap.measures:
         milestones = "<br>".join(
             f"{short_date(m.due_on)}: {escape(m.title)}{f' ({done})' if m.done else ''}"
-            for m in measure.roadmap_milestones
+            for m in measure.milestones
         )
         prerequisites = ", ".join(
             escape(prerequisite.number)
@@ -374,7 +374,7 @@ def roadmap_table_rows(roadmap: Roadmap) -> SafeString:
                 if starts_too_early(measure, prerequisite)
                 else ""
             )
-            for prerequisite in measure.roadmap_prerequisites
+            for prerequisite in measure.prerequisites
         )
         parts.append(
             f'<tr><th scope="row"><a href="{url_for(measure.pk)}">{escape(measure.number)} '

@@ -3,6 +3,7 @@ overview, each in a fixed number of queries whatever the number of measures."""
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet
@@ -100,19 +101,51 @@ def measure_origin(*, measure: Measure) -> Origin:
 # Roadmap -----------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class RoadmapMilestone:
+    title: str
+    due_on: date
+    done: bool
+
+
+@dataclass(slots=True, eq=False)
+class RoadmapMeasure:
+    """What the roadmap (timeline, table, warnings) shows of a measure. A plain value instead
+    of a model instance: a roadmap of 300 measures with their milestones and prerequisites
+    made about a thousand instances per page, whose creation and garbage collection cost more
+    than the queries."""
+
+    pk: int
+    number: str
+    title: str
+    start_date: date | None
+    end_date: date | None
+    priority: str
+    status: str
+    milestones: list[RoadmapMilestone] = field(default_factory=list)
+    # The measures this one depends on, in the roadmap or filtered out of it.
+    prerequisites: list["RoadmapMeasure"] = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("roadmaps:measure_detail", kwargs={"pk": self.pk})
+
+
 @dataclass
 class DependencyWarning:
     """``measure`` starts before ``prerequisite``, which it depends on, ends."""
 
-    measure: Measure
-    prerequisite: Measure
+    measure: RoadmapMeasure
+    prerequisite: RoadmapMeasure
 
 
 @dataclass
 class Roadmap:
     """The measures of a roadmap in timeline order, with their dependency warnings."""
 
-    measures: list[Measure]
+    measures: list[RoadmapMeasure]
     warnings: list[DependencyWarning]
     theme_field: ThemeField | None = None
 
@@ -125,8 +158,9 @@ class Roadmap:
 ROADMAP_FIELDS = ("pk", "number", "title", "start_date", "end_date", "priority", "status")
 
 
-def starts_too_early(measure: Measure, prerequisite: Measure) -> bool:
-    """A measure should not start before a measure it depends on ends."""
+def starts_too_early(measure, prerequisite) -> bool:
+    """A measure should not start before a measure it depends on ends (``Measure`` or
+    ``RoadmapMeasure``)."""
     return bool(
         measure.start_date and prerequisite.end_date and measure.start_date < prerequisite.end_date
     )
@@ -134,33 +168,40 @@ def starts_too_early(measure: Measure, prerequisite: Measure) -> bool:
 
 def roadmap_build(*, measures: QuerySet[Measure], theme_field: ThemeField | None = None) -> Roadmap:
     """The measures of ``measures`` (already filtered) ordered by start, with milestones,
-    prerequisites and warnings, in three queries. Only the fields the timeline and its table
-    show are loaded: instantiating 300 full measures cost more than the queries. Milestones
-    and prerequisites are plain lists (``measure.roadmap_milestones``,
-    ``measure.roadmap_prerequisites``): every ``.all()`` on a prefetched relation clones a
-    query, which for thousands of calls per page was a good part of its time."""
-    rows = list(
-        measures.only(*ROADMAP_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "milestones",
-                queryset=Milestone.objects.only(
-                    "pk", "measure_id", "title", "due_on", "done"
-                ).order_by("due_on", "pk"),
-                to_attr="roadmap_milestones",
-            ),
-            Prefetch(
-                "depends_on",
-                queryset=Measure.objects.only(*ROADMAP_FIELDS).order_by("number", "pk"),
-                to_attr="roadmap_prerequisites",
-            ),
+    prerequisites and warnings, in three queries whatever the number of measures."""
+    selected = measures.values("pk")
+    rows = [
+        RoadmapMeasure(*values)
+        for values in measures.order_by(
+            F("start_date").asc(nulls_last=True), "number", "pk"
+        ).values_list(*ROADMAP_FIELDS)
+    ]
+    by_pk = {row.pk: row for row in rows}
+    for measure_pk, *values in (
+        Milestone.objects.filter(measure__in=selected)
+        .order_by("due_on", "pk")
+        .values_list("measure_id", "title", "due_on", "done")
+    ):
+        by_pk[measure_pk].milestones.append(RoadmapMilestone(*values))
+    # Prerequisites filtered out of the roadmap still warn, so they come with the dependency.
+    outside: dict[int, RoadmapMeasure] = {}
+    for measure_pk, prerequisite_pk, *values in (
+        Measure.depends_on.through.objects.filter(from_measure__in=selected)
+        .order_by("to_measure__number", "to_measure_id")
+        .values_list(
+            "from_measure_id",
+            "to_measure_id",
+            *(f"to_measure__{name}" for name in ROADMAP_FIELDS[1:]),
         )
-        .order_by(F("start_date").asc(nulls_last=True), "number", "pk")
-    )
+    ):
+        prerequisite = by_pk.get(prerequisite_pk) or outside.setdefault(
+            prerequisite_pk, RoadmapMeasure(prerequisite_pk, *values)
+        )
+        by_pk[measure_pk].prerequisites.append(prerequisite)
     warnings = [
         DependencyWarning(measure, prerequisite)
         for measure in rows
-        for prerequisite in measure.roadmap_prerequisites
+        for prerequisite in measure.prerequisites
         if starts_too_early(measure, prerequisite)
     ]
     return Roadmap(measures=rows, warnings=warnings, theme_field=theme_field)
