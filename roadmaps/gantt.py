@@ -249,6 +249,7 @@ def gantt_svg_body(layout: GanttLayout, *, chart_id: str) -> SafeString:
     """The axis, one ``<g>`` per measure row and the dependency arrows of the roadmap SVG.
     Numbers are written unlocalised (``localize off`` in the template before); user text
     (numbers and titles of measures and milestones) is escaped."""
+    chart_id = escape(chart_id)
     short_date = _ShortDates()
     priorities = _choice_labels(Measure.Priority.choices)
     short_priorities = {value: str(label) for value, label in PRIORITY_SHORT.items()}
