@@ -3,6 +3,7 @@ overview, each in a fixed number of queries whatever the number of measures."""
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet
@@ -100,19 +101,51 @@ def measure_origin(*, measure: Measure) -> Origin:
 # Roadmap -----------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class RoadmapMilestone:
+    title: str
+    due_on: date
+    done: bool
+
+
+@dataclass(slots=True, eq=False)
+class RoadmapMeasure:
+    """What the roadmap (timeline, table, warnings) shows of a measure. A plain value instead
+    of a model instance: a roadmap of 300 measures with their milestones and prerequisites
+    made about a thousand instances per page, whose creation and garbage collection cost more
+    than the queries."""
+
+    pk: int
+    number: str
+    title: str
+    start_date: date | None
+    end_date: date | None
+    priority: str
+    status: str
+    milestones: list[RoadmapMilestone] = field(default_factory=list)
+    # The measures this one depends on, in the roadmap or filtered out of it.
+    prerequisites: list["RoadmapMeasure"] = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("roadmaps:measure_detail", kwargs={"pk": self.pk})
+
+
 @dataclass
 class DependencyWarning:
     """``measure`` starts before ``prerequisite``, which it depends on, ends."""
 
-    measure: Measure
-    prerequisite: Measure
+    measure: RoadmapMeasure
+    prerequisite: RoadmapMeasure
 
 
 @dataclass
 class Roadmap:
     """The measures of a roadmap in timeline order, with their dependency warnings."""
 
-    measures: list[Measure]
+    measures: list[RoadmapMeasure]
     warnings: list[DependencyWarning]
     theme_field: ThemeField | None = None
 
@@ -121,8 +154,13 @@ class Roadmap:
         return {warning.measure.pk for warning in self.warnings}
 
 
-def starts_too_early(measure: Measure, prerequisite: Measure) -> bool:
-    """A measure should not start before a measure it depends on ends."""
+# What the roadmap (timeline, table, warnings) shows of a measure and of its prerequisites.
+ROADMAP_FIELDS = ("pk", "number", "title", "start_date", "end_date", "priority", "status")
+
+
+def starts_too_early(measure, prerequisite) -> bool:
+    """A measure should not start before a measure it depends on ends (``Measure`` or
+    ``RoadmapMeasure``)."""
     return bool(
         measure.start_date and prerequisite.end_date and measure.start_date < prerequisite.end_date
     )
@@ -130,29 +168,56 @@ def starts_too_early(measure: Measure, prerequisite: Measure) -> bool:
 
 def roadmap_build(*, measures: QuerySet[Measure], theme_field: ThemeField | None = None) -> Roadmap:
     """The measures of ``measures`` (already filtered) ordered by start, with milestones,
-    prerequisites and warnings, in four queries."""
-    rows = list(
-        measures.select_related("funding_programme")
-        .prefetch_related(
-            "theme_fields",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
-            Prefetch(
-                "depends_on",
-                queryset=Measure.objects.only("pk", "number", "title", "start_date", "end_date"),
-            ),
+    prerequisites and warnings, in three queries whatever the number of measures."""
+    selected = measures.values("pk")
+    rows = [
+        RoadmapMeasure(*values)
+        for values in measures.order_by(
+            F("start_date").asc(nulls_last=True), "number", "pk"
+        ).values_list(*ROADMAP_FIELDS)
+    ]
+    by_pk = {row.pk: row for row in rows}
+    for measure_pk, *values in (
+        Milestone.objects.filter(measure__in=selected)
+        .order_by("due_on", "pk")
+        .values_list("measure_id", "title", "due_on", "done")
+    ):
+        by_pk[measure_pk].milestones.append(RoadmapMilestone(*values))
+    # Prerequisites filtered out of the roadmap still warn, so they come with the dependency.
+    outside: dict[int, RoadmapMeasure] = {}
+    for measure_pk, prerequisite_pk, *values in (
+        Measure.depends_on.through.objects.filter(from_measure__in=selected)
+        .order_by("to_measure__number", "to_measure_id")
+        .values_list(
+            "from_measure_id",
+            "to_measure_id",
+            *(f"to_measure__{name}" for name in ROADMAP_FIELDS[1:]),
         )
-        .order_by(F("start_date").asc(nulls_last=True), "number", "pk")
-    )
+    ):
+        prerequisite = by_pk.get(prerequisite_pk) or outside.setdefault(
+            prerequisite_pk, RoadmapMeasure(prerequisite_pk, *values)
+        )
+        by_pk[measure_pk].prerequisites.append(prerequisite)
     warnings = [
         DependencyWarning(measure, prerequisite)
         for measure in rows
-        for prerequisite in measure.depends_on.all()
+        for prerequisite in measure.prerequisites
         if starts_too_early(measure, prerequisite)
     ]
     return Roadmap(measures=rows, warnings=warnings, theme_field=theme_field)
 
 
 # Funding overview ----------------------------------------------------------------------------
+
+
+# What the funding sums need of a measure (``possible_grant`` and ``own_share`` derive from them).
+FUNDING_FIELDS = (
+    "pk",
+    "funding_programme_id",
+    "investment_cost",
+    "grant_rate",
+    "running_cost_per_year",
+)
 
 
 @dataclass
@@ -190,10 +255,16 @@ def funding_overview(*, process: StrategyProcess) -> FundingOverview:
     municipalities; a measure without municipalities counts as Kreis-wide. Four queries."""
     measures = list(
         Measure.objects.filter(process=process)
-        .select_related("funding_programme")
-        .prefetch_related("municipalities")
         .exclude(status=Measure.Status.DROPPED)
+        .only(*FUNDING_FIELDS)
     )
+    # The participations as plain pairs: no Municipality instance per measure and participant
+    # (those of dropped measures are read but never looked up).
+    participations: dict[int, list[int]] = {}
+    for measure_pk, municipality_pk in Measure.municipalities.through.objects.filter(
+        measure__process=process
+    ).values_list("measure_id", "municipality_id"):
+        participations.setdefault(measure_pk, []).append(municipality_pk)
     programmes = {
         p.pk: FundingRow(label=p.name, programme=p) for p in FundingProgramme.objects.all()
     }
@@ -206,12 +277,12 @@ def funding_overview(*, process: StrategyProcess) -> FundingOverview:
     for measure in measures:
         total.add(measure)
         programmes.get(measure.funding_programme_id, without).add(measure)
-        participants = measure.municipalities.all()
+        participants = participations.get(measure.pk)
         if not participants:
             district_wide.add(measure)
             continue
-        for municipality in participants:
-            municipalities[municipality.pk].add(measure, len(participants))
+        for municipality_pk in participants:
+            municipalities[municipality_pk].add(measure, len(participants))
     by_programme = [row for row in programmes.values() if row.measure_count]
     if without.measure_count:
         by_programme.append(without)

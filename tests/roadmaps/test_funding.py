@@ -127,3 +127,17 @@ def test_funding_page_shows_sums_and_states_the_rule(client, personas, process, 
     for amount in ("187,000.00 €", "121,000.00 €", "66,000.00 €", "90,000.00 €", "57,000.00 €"):
         assert amount in html, amount
     assert "999,999" not in html
+
+
+def test_dropped_measures_count_for_no_municipality(process, reference, measures):
+    """The participations are read as plain pairs; those of dropped measures stay out."""
+    make_measure(
+        process,
+        "M-07",
+        investment_cost=500000,
+        status="dropped",
+        municipalities=[reference["Dülmen"], reference["Billerbeck"]],
+    )
+    rows = {row.label: row for row in funding_overview(process=process).by_municipality}
+    assert (rows["Dülmen"].measure_count, rows["Dülmen"].investment) == (2, D("90000"))
+    assert rows["Billerbeck"].measure_count == 0

@@ -14,7 +14,7 @@ from django.urls import reverse
 from roadmaps.demo import measures_large_create
 from roadmaps.gantt import LABEL_WIDTH, YEAR_WIDTH, gantt_layout
 from roadmaps.measure_selectors import roadmap_build
-from roadmaps.models import Measure
+from roadmaps.models import FieldPlan, Measure
 from strategy.models import FundingProgramme, ThemeField
 from tests.roadmaps import add_milestone, make_measure
 
@@ -206,6 +206,8 @@ def test_query_counts_stay_fixed_between_10_and_300_measures(client, personas, p
         reverse("roadmaps:funding_overview"),
     ]
     assert measures_large_create(process, count=10, goals=10) == 10
+    plan = FieldPlan.objects.filter(process=process).order_by("rank", "pk").first()
+    urls.append(plan.get_absolute_url())  # the field page of the benchmark
     small = {url: _count(client, url) for url in urls}
     assert measures_large_create(process, count=290, goals=90) == 290
     assert Measure.objects.filter(process=process).count() == 300
@@ -234,3 +236,74 @@ def test_demo_data_is_deterministic_and_acyclic(process, reference):
     measures_large_create(process, count=300, goals=100)
     again = list(Measure.objects.order_by("number").values_list("number", "start_date")[:5])
     assert first == again
+
+
+def test_user_text_is_escaped_in_the_svg_the_table_and_the_warnings(reader, process):
+    """The markup of the timeline and its table is written in Python: titles and numbers
+    typed by users must come out as text, never as markup."""
+    evil = '<script>alert("x")</script> & <b>Co</b>'
+    first = make_measure(
+        process,
+        'M-1"<i>',
+        title=evil,
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 12, 31),
+    )
+    second = make_measure(
+        process,
+        "M-2",
+        title="Zweite",
+        start_date=date(2027, 6, 1),
+        end_date=date(2027, 12, 31),
+        depends_on=[first],
+    )
+    add_milestone(second, "<img src=x onerror=alert(1)>", date(2027, 9, 1), done=True)
+    html = reader.get(reverse("roadmaps:roadmap")).content.decode()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "<b>Co</b>" not in html and "<i>" not in html
+    svg = _svg(html)
+    escaped_title = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;Co&lt;/b&gt;"
+    assert 'data-measure="M-1&quot;&lt;i&gt;"' in svg
+    assert 'data-from="M-1&quot;&lt;i&gt;" data-to="M-2"' in svg
+    assert f"<title>M-1&quot;&lt;i&gt; {escaped_title}: 01/01/2027–12/31/2027," in svg
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;: 09/01/2027</title>" in svg
+    # The label is cut to 42 characters, but still escaped.
+    assert '<text class="gantt-label" x="8" y="' in svg and "M-1&quot;&lt;i&gt; &lt;script" in svg
+    table = html[html.index("The roadmap as a table") :]
+    assert f'{second.get_absolute_url()}">M-2 Zweite</a>' in table
+    assert f'{first.get_absolute_url()}">M-1&quot;&lt;i&gt; {escaped_title}</a>' in table
+    assert "09/01/2027: &lt;img src=x onerror=alert(1)&gt; (done)" in table
+    assert "M-1&quot;&lt;i&gt; <strong>(⚠ starts before it ends)</strong>" in table
+    assert "<li>M-2 starts on 06/01/2027, before M-1&quot;&lt;i&gt;, which it depends on" in html
+
+
+def test_dates_and_labels_follow_the_language_of_each_request(reader, plan):
+    """Dates are memoised per language: English and German requests in turn each get their
+    own format and translations."""
+    url = reverse("roadmaps:roadmap")
+    for _ in range(2):
+        reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        english = reader.get(url).content.decode()
+        reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+        german = reader.get(url).content.decode()
+        assert "M-03 starts on 07/01/2027" in english
+        assert "M-03 beginnt am 01.07.2027" in german
+        assert "<title>Go-live: 10/01/2028</title>" in english
+        assert "<title>Go-live: 01.10.2028</title>" in german
+        assert "no dates yet" in english and "noch ohne Termine" in german
+        assert "<td>07/01/2027</td>" in english and "<td>01.07.2027</td>" in german
+
+
+def test_table_shows_every_measure_with_link_period_milestones_and_prerequisites(reader, plan):
+    html = reader.get(reverse("roadmaps:roadmap")).content.decode()
+    table = html[html.index("The roadmap as a table") :]
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", table, re.S)
+    assert len(rows) == 4
+    by_number = {re.search(r">(M-\d+) ", row)[1]: row for row in rows}
+    b, c, d = by_number["M-02"], by_number["M-03"], by_number["M-04"]
+    assert f'<a href="{plan["b"].get_absolute_url()}">M-02 Bürgerportal</a>' in b
+    assert "<td>01/01/2028</td><td>12/31/2028</td><td>Medium (within 2 years)</td>" in b
+    assert "<td>10/01/2028: Go-live</td><td>M-01</td>" in b
+    assert "<td>–</td><td>M-01 <strong>(⚠ starts before it ends)</strong></td>" in c
+    assert "<td>–</td><td>–</td>" in d  # no dates, no milestones, no prerequisites
