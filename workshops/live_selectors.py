@@ -41,6 +41,7 @@ JOIN_GRACE = timedelta(hours=12)
 PROJECTOR_CARDS = 60
 PROJECTOR_RESULTS = 15
 PARTICIPANT_RESULTS = 15
+PARTICIPANT_CARDS = 60
 FACILITATOR_RESULTS = 30
 
 ITEM_FIELDS = {
@@ -340,52 +341,63 @@ def promotion_candidates(activity: Activity) -> dict:
 # --- Participant ----------------------------------------------------------------------------
 
 
-def participant_panel(session: WorkshopSession, participant: Participant) -> dict:
-    """What a participant sees of the current activity (at most four queries)."""
+def participant_shared(session: WorkshopSession) -> dict:
+    """What every participant sees of the current activity: the same for all of them, so the
+    polled fragment renders it once (at most four queries). Own dots and ratings are
+    ``participant_own``."""
     activity = session.live_activity
     panel = {"activity": activity, "timer": activity_timer(activity)}
     if activity is None:
         return panel
     if activity.kind == Activity.Kind.IDEAS:
-        panel["cards"] = card_rows(
-            Card.objects.filter(activity=activity, merged_into__isnull=True).order_by(
-                "-created_at", "-pk"
-            )
-        )
+        cards = Card.objects.filter(activity=activity, merged_into__isnull=True)
+        panel["n_cards"] = cards.count()
+        panel["cards"] = card_rows(cards.order_by("-created_at", "-pk")[:PARTICIPANT_CARDS])
         if activity.status == Activity.Status.OPEN:
             panel["theme_fields"] = list(ThemeField.objects.all())
     elif activity.kind == Activity.Kind.CLUSTERING:
         panel["board"] = board(session)
-    elif activity.kind == Activity.Kind.DOT_VOTE:
-        mine = _own_dots(activity, participant)
+    elif activity.kind in (Activity.Kind.DOT_VOTE, Activity.Kind.RATING):
         panel["items"] = [
-            VoteItem(key=item_key(target), label=label, mine=mine.get(item_key(target), 0))
-            for label, target in vote_items(activity)
+            VoteItem(key=item_key(target), label=label) for label, target in vote_items(activity)
         ]
-        panel["used"] = sum(mine.values())
-        panel["left"] = max(0, activity.dots_per_participant - panel["used"])
         if activity.results_revealed:
             panel["results"] = activity_results(activity, limit=PARTICIPANT_RESULTS)
-    elif activity.kind == Activity.Kind.RATING:
-        ratings = {
-            (r.card_id, r.cluster_id): r
-            for r in Rating.objects.filter(activity=activity, participant=participant)
-        }
-        items = []
-        for label, target in vote_items(activity):
-            rating = ratings.get((target.get("card_id"), target.get("cluster_id")))
-            items.append(
-                VoteItem(
-                    key=item_key(target),
-                    label=label,
-                    benefit=rating.benefit if rating else None,
-                    effort=rating.effort if rating else None,
-                )
-            )
-        panel["items"] = items
-        panel["rated"] = len(ratings)
-        if activity.results_revealed:
-            panel["results"] = activity_results(activity, limit=PARTICIPANT_RESULTS)
+    return panel
+
+
+def participant_own(activity: Activity | None, participant: Participant) -> dict:
+    """A participant's own dots (``{"card:12": 2}``) or ratings (``{"card:12": (benefit,
+    effort)}``) in ``activity`` (at most one query)."""
+    if activity is None:
+        return {}
+    if activity.kind == Activity.Kind.DOT_VOTE:
+        return {"dots": _own_dots(activity, participant)}
+    if activity.kind == Activity.Kind.RATING:
+        rows = Rating.objects.filter(activity=activity, participant=participant).values_list(
+            "card_id", "cluster_id", "benefit", "effort"
+        )
+        ratings = {}
+        for card_id, cluster_id, benefit, effort in rows:
+            target = {"card_id": card_id} if card_id else {"cluster_id": cluster_id}
+            ratings[item_key(target)] = (benefit, effort)
+        return {"ratings": ratings}
+    return {}
+
+
+def participant_panel(session: WorkshopSession, participant: Participant) -> dict:
+    """What a participant sees of the current activity, own dots and ratings included."""
+    panel = participant_shared(session)
+    own = participant_own(panel["activity"], participant)
+    if "dots" in own:
+        for item in panel["items"]:
+            item.mine = own["dots"].get(item.key, 0)
+        panel["used"] = sum(own["dots"].values())
+        panel["left"] = max(0, panel["activity"].dots_per_participant - panel["used"])
+    elif "ratings" in own:
+        for item in panel["items"]:
+            item.benefit, item.effort = own["ratings"].get(item.key, (None, None))
+        panel["rated"] = len(own["ratings"])
     return panel
 
 
