@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -42,6 +43,8 @@ PROJECTOR_CARDS = 60
 PROJECTOR_RESULTS = 15
 PARTICIPANT_RESULTS = 15
 PARTICIPANT_CARDS = 60
+# A participant's vote or rating shows this many items per page (phones, hundreds of cards).
+VOTE_PAGE_SIZE = 50
 FACILITATOR_RESULTS = 30
 
 ITEM_FIELDS = {
@@ -341,10 +344,10 @@ def promotion_candidates(activity: Activity) -> dict:
 # --- Participant ----------------------------------------------------------------------------
 
 
-def participant_shared(session: WorkshopSession) -> dict:
+def participant_shared(session: WorkshopSession, *, page: int = 1) -> dict:
     """What every participant sees of the current activity: the same for all of them, so the
-    polled fragment renders it once (at most four queries). Own dots and ratings are
-    ``participant_own``."""
+    polled fragment renders it once (at most four queries). Votes and ratings show ``page``
+    of their items (``VOTE_PAGE_SIZE`` each). Own dots and ratings are ``participant_own``."""
     activity = session.live_activity
     panel = {"activity": activity, "timer": activity_timer(activity)}
     if activity is None:
@@ -358,9 +361,11 @@ def participant_shared(session: WorkshopSession) -> dict:
     elif activity.kind == Activity.Kind.CLUSTERING:
         panel["board"] = board(session)
     elif activity.kind in (Activity.Kind.DOT_VOTE, Activity.Kind.RATING):
-        panel["items"] = [
+        items = [
             VoteItem(key=item_key(target), label=label) for label, target in vote_items(activity)
         ]
+        panel["page"] = Paginator(items, VOTE_PAGE_SIZE).get_page(page)
+        panel["items"] = list(panel["page"].object_list)
         if activity.results_revealed:
             panel["results"] = activity_results(activity, limit=PARTICIPANT_RESULTS)
     return panel
@@ -385,9 +390,9 @@ def participant_own(activity: Activity | None, participant: Participant) -> dict
     return {}
 
 
-def participant_panel(session: WorkshopSession, participant: Participant) -> dict:
+def participant_panel(session: WorkshopSession, participant: Participant, *, page: int = 1) -> dict:
     """What a participant sees of the current activity, own dots and ratings included."""
-    panel = participant_shared(session)
+    panel = participant_shared(session, page=page)
     own = participant_own(panel["activity"], participant)
     if "dots" in own:
         for item in panel["items"]:

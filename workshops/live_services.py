@@ -452,9 +452,10 @@ UNKNOWN_ITEM = _("This item cannot be voted on in this activity.")
 
 
 def _current_activity(activity: Activity, participant: Participant, kind: str) -> Activity:
-    """Re-read the activity inside the transaction and check it accepts votes now."""
-    activity = Activity.objects.get(pk=activity.pk)
-    if activity.session_id != participant.session_id or activity.kind != kind:
+    """Re-read the activity inside the transaction and check it accepts votes now (the
+    caller's ``activity`` may be a bare reference to the id a form posted)."""
+    activity = Activity.objects.filter(pk=activity.pk).first()
+    if activity is None or activity.session_id != participant.session_id or activity.kind != kind:
         raise LiveError(_("This activity is not running in your session."))
     if activity.status == Activity.Status.LOCKED:
         raise LiveError(_("Voting is locked; your votes can no longer be changed."), code="locked")

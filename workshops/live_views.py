@@ -235,9 +235,9 @@ def _rated_text(n: int) -> str:
     return ngettext("You have rated %(n)s item.", "You have rated %(n)s items.", n) % {"n": n}
 
 
-def _participant_shared_context(session, slots) -> dict:
+def _participant_shared_context(session, slots, *, page: int) -> dict:
     """The participant fragment's context with slots for everything personal."""
-    panel = selectors.participant_shared(session)
+    panel = selectors.participant_shared(session, page=page)
     panel["timer"] = fragments.slot_timer(panel["timer"], slots)
     activity = panel["activity"]
     if activity and activity.kind == Activity.Kind.DOT_VOTE:
@@ -260,15 +260,29 @@ def _participant_default(slot: str) -> str:
     return ""
 
 
+def _page_number(request) -> int:
+    """The page of a vote's or rating's items the participant is on (query or form)."""
+    value = request.GET.get("page") or request.POST.get("page") or ""
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def _participant_back(request, session) -> str:
+    """Where a participant's form post leads back to without JavaScript: the same page."""
+    back = reverse("workshops:live_participate", args=[session.pk])
+    page = _page_number(request)
+    return f"{back}?page={page}" if page > 1 else back
+
+
 def _participant_html(request, session, participant, rev: str) -> str:
     """The participant's fragment: the part all participants share is rendered once per state
     and cached; their own dots, ratings and budget are filled in (one query)."""
     activity = session.live_activity
     shared_rev = rev.rsplit("-", 1)[0]
+    page = _page_number(request)
     parts = fragments.shared_parts(
-        f"p:{session.pk}:{shared_rev}:{fragments.activity_state(activity)}",
+        f"p:{session.pk}:{shared_rev}:{fragments.activity_state(activity)}:{page}",
         "workshops/live/_participant_panel.html",
-        lambda slots: _participant_shared_context(session, slots),
+        lambda slots: _participant_shared_context(session, slots, page=page),
     )
     values = {"rev": rev, **fragments.request_values(request, activity)}
     own = selectors.participant_own(activity, participant)
@@ -312,6 +326,14 @@ def participant_panel(request, session, participant):
     )
 
 
+def _activity_ref(pk) -> Activity:
+    """A reference to the activity a vote or rating names: the service reads it (and checks
+    that it runs in the participant's session) inside its transaction, in one query."""
+    if not pk:
+        raise LiveError(_("This activity is not running in your session."))
+    return Activity(pk=pk)
+
+
 def _activity_of(session, pk) -> Activity:
     activity = Activity.objects.filter(pk=pk, session=session).first() if pk else None
     if activity is None:
@@ -322,7 +344,7 @@ def _activity_of(session, pk) -> Activity:
 @participant_view
 @require_POST
 def card_post(request, session, participant):
-    back = reverse("workshops:live_participate", args=[session.pk])
+    back = _participant_back(request, session)
     form = CardForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, redirect_to=back)
@@ -342,7 +364,7 @@ def card_post(request, session, participant):
 @require_POST
 def dot_vote(request, session, participant):
     """Place (button "place") or remove (button "remove") one dot."""
-    back = reverse("workshops:live_participate", args=[session.pk])
+    back = _participant_back(request, session)
     removing = "remove" in request.POST
     data = {
         "activity": request.POST.get("activity"),
@@ -352,7 +374,7 @@ def dot_vote(request, session, participant):
     if not form.is_valid():
         return _refused(request, LiveError(services.UNKNOWN_ITEM), redirect_to=back)
     try:
-        activity = _activity_of(session, form.cleaned_data["activity"])
+        activity = _activity_ref(form.cleaned_data["activity"])
         if removing:
             services.dot_remove(
                 activity=activity, participant=participant, item=form.cleaned_data["item"]
@@ -371,7 +393,7 @@ def dot_vote(request, session, participant):
 @participant_view
 @require_POST
 def rating(request, session, participant):
-    back = reverse("workshops:live_participate", args=[session.pk])
+    back = _participant_back(request, session)
     form = RatingForm(request.POST)
     if not form.is_valid():
         if "item" in form.errors or "activity" in form.errors:
@@ -381,7 +403,7 @@ def rating(request, session, participant):
         )
     try:
         services.rating_save(
-            activity=_activity_of(session, form.cleaned_data["activity"]),
+            activity=_activity_ref(form.cleaned_data["activity"]),
             participant=participant,
             item=form.cleaned_data["item"],
             benefit=form.cleaned_data["benefit"],
