@@ -259,5 +259,5 @@ def test_a_vote_is_a_short_transaction(live):
             url("live_dot", session), {"activity": vote.pk, "place": f"card:{card.pk}"}, **HX
         )
     assert response.status_code == 200 and response["HX-Trigger"] == "live-refresh"
-    assert len(queries.captured_queries) <= 9
+    assert len(queries.captured_queries) <= 8
     assert len(response.content) < 1000  # a message, not the board
