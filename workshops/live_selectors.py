@@ -390,22 +390,6 @@ def participant_own(activity: Activity | None, participant: Participant) -> dict
     return {}
 
 
-def participant_panel(session: WorkshopSession, participant: Participant, *, page: int = 1) -> dict:
-    """What a participant sees of the current activity, own dots and ratings included."""
-    panel = participant_shared(session, page=page)
-    own = participant_own(panel["activity"], participant)
-    if "dots" in own:
-        for item in panel["items"]:
-            item.mine = own["dots"].get(item.key, 0)
-        panel["used"] = sum(own["dots"].values())
-        panel["left"] = max(0, panel["activity"].dots_per_participant - panel["used"])
-    elif "ratings" in own:
-        for item in panel["items"]:
-            item.benefit, item.effort = own["ratings"].get(item.key, (None, None))
-        panel["rated"] = len(own["ratings"])
-    return panel
-
-
 # --- Projector ------------------------------------------------------------------------------
 
 
