@@ -4,8 +4,10 @@
 the server time of the polling endpoint (``Server-Timing: app;dur=…``) as p50/p95, then for
 ``seconds`` seconds lets everybody post cards (first half: an idea collection) and place and
 remove dots (second half: a dot vote that starts with all participants voting at the same
-moment) while polling like the browser does, and finally checks in the database that nothing
-was lost: every vote answered with 2xx exists, nobody exceeds the budget or the per-item cap.
+moment) while polling like the browser does (every 1.5 s and right after each accepted
+post, which answers with ``HX-Trigger: live-refresh``; with the headers htmx sends), and
+finally checks in the database that nothing was lost: every vote answered with 2xx exists,
+nobody exceeds the budget or the per-item cap.
 
 This process switches the phases through the services and reads the database, so it needs
 the same ``DATABASE_URL`` (and ``REDIS_URL``, for the revision tokens) as the server: pass
@@ -40,7 +42,7 @@ from pathlib import Path
 BASE = Path(__file__).resolve().parent.parent
 TIMING = re.compile(r"app;dur=([\d.]+)")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-REV = re.compile(r'\?rev=([\w-]+)"')
+REV = re.compile(r'\?rev=([\w-]+)(?:"|&amp;)')
 POLL_SECONDS = 1.5
 
 
@@ -126,10 +128,25 @@ class Guest:
         self.csrf = match[1] if match else self.csrf
         return status
 
+    def htmx_headers(self, page: str, target: str, trigger: str | None = None) -> dict:
+        """The headers htmx sends with a request from ``page`` for the element ``target``."""
+        headers = {
+            "HX-Request": "true",
+            "HX-Current-URL": self.base_url + page,
+            "HX-Target": target,
+        }
+        if trigger:
+            headers["HX-Trigger"] = trigger
+        return headers
+
     def poll(self, session_id: int, *, with_rev=True):
+        """The participant view's polling request, as htmx sends it."""
         query = f"?rev={self.rev}" if with_rev and self.rev else ""
         status, html, server, wall = self.request(
-            f"/workshops/sitzungen/{session_id}/live/stand/{query}", headers={"HX-Request": "true"}
+            f"/workshops/sitzungen/{session_id}/live/stand/{query}",
+            headers=self.htmx_headers(
+                f"/workshops/sitzungen/{session_id}/live/", "live-panel", "live-panel"
+            ),
         )
         if status == 200:
             found = REV.search(html)
@@ -137,10 +154,14 @@ class Guest:
         return status, server, wall
 
     def post(self, path, data):
+        session_page = path.split("/live/")[0] + "/live/"
         return self.request(
             path,
             {"csrfmiddlewaretoken": self.csrf, **data},
-            headers={"HX-Request": "true", "X-CSRFToken": self.csrf},
+            headers={
+                **self.htmx_headers(session_page, "live-messages"),
+                "X-CSRFToken": self.csrf,
+            },
         )
 
 
@@ -228,13 +249,14 @@ def _facilitator_polls(base_url, session_id, facilitator, repeat=20) -> dict:
         url = f"/workshops/sitzungen/{session_id}/{path}"
         full, same = [], []
         for _ in range(repeat):
-            status, html, server, _wall = client.request(url)
+            headers = {"HX-Request": "true", "HX-Current-URL": base_url + url}
+            status, html, server, _wall = client.request(url, headers=headers)
             if status != 200:
                 found[name] = {"status": status}
                 break
             full.append(server)
             rev = REV.search(html)[1]
-            status, _html, server, _wall = client.request(f"{url}?rev={rev}")
+            status, _html, server, _wall = client.request(f"{url}?rev={rev}", headers=headers)
             same.append(server)
         else:
             found[name] = {
@@ -328,6 +350,12 @@ def run(
         status, _body, server, wall = answer
         with log_lock:
             log.append((guest.participant_id, kind, item, status, wall, server))
+        if kind != "poll" and status == 200:
+            # The answer carries "HX-Trigger: live-refresh": the browser fetches the
+            # participant view at once.
+            status, server, wall = guest.poll(session_id)
+            with log_lock:
+                log.append((guest.participant_id, "poll", None, status, wall, server))
 
     def participant_loop(guest):
         rng = random.Random(guest.participant_id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -41,6 +42,9 @@ JOIN_GRACE = timedelta(hours=12)
 PROJECTOR_CARDS = 60
 PROJECTOR_RESULTS = 15
 PARTICIPANT_RESULTS = 15
+PARTICIPANT_CARDS = 60
+# A participant's vote or rating shows this many items per page (phones, hundreds of cards).
+VOTE_PAGE_SIZE = 50
 FACILITATOR_RESULTS = 30
 
 ITEM_FIELDS = {
@@ -340,53 +344,50 @@ def promotion_candidates(activity: Activity) -> dict:
 # --- Participant ----------------------------------------------------------------------------
 
 
-def participant_panel(session: WorkshopSession, participant: Participant) -> dict:
-    """What a participant sees of the current activity (at most four queries)."""
+def participant_shared(session: WorkshopSession, *, page: int = 1) -> dict:
+    """What every participant sees of the current activity: the same for all of them, so the
+    polled fragment renders it once (at most four queries). Votes and ratings show ``page``
+    of their items (``VOTE_PAGE_SIZE`` each). Own dots and ratings are ``participant_own``."""
     activity = session.live_activity
     panel = {"activity": activity, "timer": activity_timer(activity)}
     if activity is None:
         return panel
     if activity.kind == Activity.Kind.IDEAS:
-        panel["cards"] = card_rows(
-            Card.objects.filter(activity=activity, merged_into__isnull=True).order_by(
-                "-created_at", "-pk"
-            )
-        )
+        cards = Card.objects.filter(activity=activity, merged_into__isnull=True)
+        panel["n_cards"] = cards.count()
+        panel["cards"] = card_rows(cards.order_by("-created_at", "-pk")[:PARTICIPANT_CARDS])
         if activity.status == Activity.Status.OPEN:
             panel["theme_fields"] = list(ThemeField.objects.all())
     elif activity.kind == Activity.Kind.CLUSTERING:
         panel["board"] = board(session)
-    elif activity.kind == Activity.Kind.DOT_VOTE:
-        mine = _own_dots(activity, participant)
-        panel["items"] = [
-            VoteItem(key=item_key(target), label=label, mine=mine.get(item_key(target), 0))
-            for label, target in vote_items(activity)
+    elif activity.kind in (Activity.Kind.DOT_VOTE, Activity.Kind.RATING):
+        items = [
+            VoteItem(key=item_key(target), label=label) for label, target in vote_items(activity)
         ]
-        panel["used"] = sum(mine.values())
-        panel["left"] = max(0, activity.dots_per_participant - panel["used"])
-        if activity.results_revealed:
-            panel["results"] = activity_results(activity, limit=PARTICIPANT_RESULTS)
-    elif activity.kind == Activity.Kind.RATING:
-        ratings = {
-            (r.card_id, r.cluster_id): r
-            for r in Rating.objects.filter(activity=activity, participant=participant)
-        }
-        items = []
-        for label, target in vote_items(activity):
-            rating = ratings.get((target.get("card_id"), target.get("cluster_id")))
-            items.append(
-                VoteItem(
-                    key=item_key(target),
-                    label=label,
-                    benefit=rating.benefit if rating else None,
-                    effort=rating.effort if rating else None,
-                )
-            )
-        panel["items"] = items
-        panel["rated"] = len(ratings)
+        panel["page"] = Paginator(items, VOTE_PAGE_SIZE).get_page(page)
+        panel["items"] = list(panel["page"].object_list)
         if activity.results_revealed:
             panel["results"] = activity_results(activity, limit=PARTICIPANT_RESULTS)
     return panel
+
+
+def participant_own(activity: Activity | None, participant: Participant) -> dict:
+    """A participant's own dots (``{"card:12": 2}``) or ratings (``{"card:12": (benefit,
+    effort)}``) in ``activity`` (at most one query)."""
+    if activity is None:
+        return {}
+    if activity.kind == Activity.Kind.DOT_VOTE:
+        return {"dots": _own_dots(activity, participant)}
+    if activity.kind == Activity.Kind.RATING:
+        rows = Rating.objects.filter(activity=activity, participant=participant).values_list(
+            "card_id", "cluster_id", "benefit", "effort"
+        )
+        ratings = {}
+        for card_id, cluster_id, benefit, effort in rows:
+            target = {"card_id": card_id} if card_id else {"cluster_id": cluster_id}
+            ratings[item_key(target)] = (benefit, effort)
+        return {"ratings": ratings}
+    return {}
 
 
 # --- Projector ------------------------------------------------------------------------------

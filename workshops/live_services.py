@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -451,35 +451,45 @@ def cluster_rename(*, cluster: Cluster, name: str) -> Cluster:
 UNKNOWN_ITEM = _("This item cannot be voted on in this activity.")
 
 
-def _current_activity(activity: Activity, participant: Participant, kind: str) -> Activity:
-    """Re-read the activity inside the transaction and check it accepts votes now."""
-    activity = Activity.objects.get(pk=activity.pk)
-    if activity.session_id != participant.session_id or activity.kind != kind:
+def _item_exists(item: dict):
+    """An ``Exists`` telling whether ``item`` ({"card_id": 12} …) is an item of the session of
+    the activity it is annotated on (None when ``item`` names no single item)."""
+    if not item or len(item) != 1:
+        return None
+    ((field, pk),) = item.items()
+    session = OuterRef("session_id")
+    if field == "card_id":
+        found = Card.objects.filter(pk=pk, session_id=session, merged_into__isnull=True)
+    elif field == "cluster_id":
+        found = Cluster.objects.filter(pk=pk, session_id=session)
+    elif field == "theme_field_id":
+        found = ThemeField.objects.filter(pk=pk)
+    else:
+        return None
+    return Exists(found)
+
+
+def _current_activity(
+    activity: Activity, participant: Participant, kind: str, item: dict
+) -> tuple[Activity, dict]:
+    """Re-read the activity inside the transaction, check it accepts votes now and that
+    ``item`` is something it votes on; one query. (The caller's ``activity`` may be a bare
+    reference to the id a form posted.) Returns the activity and the item's target."""
+    exists = _item_exists(item)
+    activities = Activity.objects.filter(pk=activity.pk)
+    if exists is not None:
+        activities = activities.annotate(item_exists=exists)
+    activity = activities.first()
+    if activity is None or activity.session_id != participant.session_id or activity.kind != kind:
         raise LiveError(_("This activity is not running in your session."))
     if activity.status == Activity.Status.LOCKED:
         raise LiveError(_("Voting is locked; your votes can no longer be changed."), code="locked")
     if activity.status != Activity.Status.OPEN:
         raise LiveError(_("This activity is not running."), code="closed")
-    return activity
-
-
-def _target(activity: Activity, item: dict) -> dict:
-    """Check that ``item`` ({"card_id": 12} …) is something ``activity`` votes on."""
     field = ITEM_FIELDS[activity.target]
-    if not item or set(item) != {field}:
+    if exists is None or set(item) != {field} or not activity.item_exists:
         raise LiveError(UNKNOWN_ITEM, code="unknown_item")
-    pk = item[field]
-    if field == "card_id":
-        exists = Card.objects.filter(
-            pk=pk, session_id=activity.session_id, merged_into__isnull=True
-        ).exists()
-    elif field == "cluster_id":
-        exists = Cluster.objects.filter(pk=pk, session_id=activity.session_id).exists()
-    else:
-        exists = ThemeField.objects.filter(pk=pk).exists()
-    if not exists:
-        raise LiveError(UNKNOWN_ITEM, code="unknown_item")
-    return {field: pk}
+    return activity, {field: item[field]}
 
 
 def _lock_participant(participant: Participant) -> None:
@@ -492,8 +502,7 @@ def _lock_participant(participant: Participant) -> None:
 def _dot_place(*, activity: Activity, participant: Participant, item: dict) -> Dot:
     """Place one dot of ``participant`` on ``item``, within the budget and the per-item cap."""
     _lock_participant(participant)
-    activity = _current_activity(activity, participant, Activity.Kind.DOT_VOTE)
-    target = _target(activity, item)
+    activity, target = _current_activity(activity, participant, Activity.Kind.DOT_VOTE, item)
     field, pk = next(iter(target.items()))
     dots = list(
         Dot.objects.filter(activity=activity, participant=participant).values_list("slot", field)
@@ -524,16 +533,16 @@ dot_place = _retrying_conflicts(_dot_place)
 def _dot_remove(*, activity: Activity, participant: Participant, item: dict) -> None:
     """Take one of ``participant``'s dots off ``item`` again."""
     _lock_participant(participant)
-    activity = _current_activity(activity, participant, Activity.Kind.DOT_VOTE)
-    target = _target(activity, item)
-    dot = (
+    activity, target = _current_activity(activity, participant, Activity.Kind.DOT_VOTE, item)
+    # The dot in the highest slot, deleted in one statement (no signals: a fast delete).
+    last = (
         Dot.objects.filter(activity=activity, participant=participant, **target)
         .order_by("-slot")
-        .first()
+        .values("pk")[:1]
     )
-    if dot is None:
+    deleted, _rows = Dot.objects.filter(pk__in=Subquery(last)).delete()
+    if not deleted:
         raise LiveError(_("You have no dot on this item."), code="no_dot")
-    dot.delete()
     _touch(activity.session_id, content=False, votes=True, participant_id=participant.pk)
 
 
@@ -552,8 +561,7 @@ def _rating_save(
     if not (1 <= benefit <= 5 and 1 <= effort <= 5):
         raise LiveError(_("Please rate benefit and effort from 1 to 5."), code="range")
     _lock_participant(participant)
-    activity = _current_activity(activity, participant, Activity.Kind.RATING)
-    target = _target(activity, item)
+    activity, target = _current_activity(activity, participant, Activity.Kind.RATING, item)
     rating, _created = Rating.objects.update_or_create(
         activity=activity,
         participant=participant,

@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from strategy.permissions import permission_required
 
+from . import live_fragments as fragments
 from . import live_selectors as selectors
 from . import live_services as services
 from .guests import (
@@ -123,12 +125,30 @@ def _invalid(request, form, *, redirect_to: str):
     return _answer(request, redirect_to=redirect_to, error=text, status=422)
 
 
-def _poll(request, *, session, parts, template, context):
-    """A polled fragment: 204 while the revision the browser has is current."""
+def _poll(request, *, session, parts, render):
+    """A polled fragment: 204 while the revision the browser has is current, else
+    ``render(rev)`` (the fragment's HTML)."""
     rev = selectors.revision(session.pk, parts)
     if request.GET.get("rev") == rev:
         return HttpResponse(status=204)
-    return render(request, template, {"session": session, "rev": rev, **context})
+    return HttpResponse(render(rev))
+
+
+def _shared_poll(request, *, session, parts, name, template, build_context):
+    """A polled fragment that is the same for everybody allowed to poll it: rendered once per
+    state (see live_fragments), only the CSRF token and the countdown are filled in."""
+    activity = session.live_activity
+
+    def render(rev):
+        shared = fragments.shared_parts(
+            f"{name}:{session.pk}:{rev}:{fragments.activity_state(activity)}",
+            template,
+            lambda slots: {"session": session, "rev": rev, **build_context(slots)},
+        )
+        values = fragments.request_values(request, activity)
+        return fragments.fill(shared, values, lambda slot: "")
+
+    return _poll(request, session=session, parts=parts, render=render)
 
 
 # --- Joining --------------------------------------------------------------------------------
@@ -184,10 +204,11 @@ def join(request):
 
 
 def _participant_parts(session, participant) -> list[str]:
-    parts = ["content", f"p{participant.pk}"]
+    """Revision parts of the participant's fragment: the shared ones, then their own."""
+    parts = ["content"]
     if session.live_activity and session.live_activity.results_revealed:
         parts.append("votes")
-    return parts
+    return [*parts, f"p{participant.pk}"]
 
 
 def _scale_options(selected) -> str:
@@ -204,13 +225,77 @@ def _scale_options(selected) -> str:
 SCALE_OPTIONS = {value: _scale_options(value) for value in (None, 1, 2, 3, 4, 5)}
 
 
-def _participant_context(session, participant) -> dict:
-    panel = selectors.participant_panel(session, participant)
-    if panel["activity"] and panel["activity"].kind == Activity.Kind.RATING:
+def _budget_text(left: int) -> str:
+    return ngettext("You have %(left)s dot left.", "You have %(left)s dots left.", left) % {
+        "left": left
+    }
+
+
+def _rated_text(n: int) -> str:
+    return ngettext("You have rated %(n)s item.", "You have rated %(n)s items.", n) % {"n": n}
+
+
+def _participant_shared_context(session, slots, *, page: int) -> dict:
+    """The participant fragment's context with slots for everything personal."""
+    panel = selectors.participant_shared(session, page=page)
+    panel["timer"] = fragments.slot_timer(panel["timer"], slots)
+    activity = panel["activity"]
+    if activity and activity.kind == Activity.Kind.DOT_VOTE:
+        panel["budget_text"] = slots("budget")
         for item in panel["items"]:
-            item.benefit_options = SCALE_OPTIONS[item.benefit]
-            item.effort_options = SCALE_OPTIONS[item.effort]
-    return {"participant": participant, "panel": panel}
+            item.mine = slots(f"m:{item.key}")
+    elif activity and activity.kind == Activity.Kind.RATING:
+        panel["rated_text"] = slots("rated")
+        for item in panel["items"]:
+            item.benefit_options = slots(f"b:{item.key}")
+            item.effort_options = slots(f"e:{item.key}")
+    return {"session": session, "rev": slots("rev"), "panel": panel}
+
+
+def _participant_default(slot: str) -> str:
+    if slot.startswith("m:"):
+        return "0"
+    if slot.startswith(("b:", "e:")):
+        return SCALE_OPTIONS[None]
+    return ""
+
+
+def _page_number(request) -> int:
+    """The page of a vote's or rating's items the participant is on (query or form)."""
+    value = request.GET.get("page") or request.POST.get("page") or ""
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def _participant_back(request, session) -> str:
+    """Where a participant's form post leads back to without JavaScript: the same page."""
+    back = reverse("workshops:live_participate", args=[session.pk])
+    page = _page_number(request)
+    return f"{back}?page={page}" if page > 1 else back
+
+
+def _participant_html(request, session, participant, rev: str) -> str:
+    """The participant's fragment: the part all participants share is rendered once per state
+    and cached; their own dots, ratings and budget are filled in (one query)."""
+    activity = session.live_activity
+    shared_rev = rev.rsplit("-", 1)[0]
+    page = _page_number(request)
+    parts = fragments.shared_parts(
+        f"p:{session.pk}:{shared_rev}:{fragments.activity_state(activity)}:{page}",
+        "workshops/live/_participant_panel.html",
+        lambda slots: _participant_shared_context(session, slots, page=page),
+    )
+    values = {"rev": rev, **fragments.request_values(request, activity)}
+    own = selectors.participant_own(activity, participant)
+    if "dots" in own:
+        used = sum(own["dots"].values())
+        values["budget"] = escape(_budget_text(max(0, activity.dots_per_participant - used)))
+        values.update({f"m:{key}": str(n) for key, n in own["dots"].items()})
+    elif "ratings" in own:
+        values["rated"] = escape(_rated_text(len(own["ratings"])))
+        for key, (benefit, effort) in own["ratings"].items():
+            values[f"b:{key}"] = SCALE_OPTIONS.get(benefit, SCALE_OPTIONS[None])
+            values[f"e:{key}"] = SCALE_OPTIONS.get(effort, SCALE_OPTIONS[None])
+    return fragments.fill(parts, values, _participant_default)
 
 
 @participant_view
@@ -218,13 +303,14 @@ def _participant_context(session, participant) -> dict:
 def participate(request, session, participant):
     """The participant view (phone-friendly): cards, dots and ratings of the current
     activity."""
+    rev = selectors.revision(session.pk, _participant_parts(session, participant))
     return render(
         request,
         "workshops/live/participate.html",
         {
             "session": session,
-            "rev": selectors.revision(session.pk, _participant_parts(session, participant)),
-            **_participant_context(session, participant),
+            "participant": participant,
+            "panel_html": mark_safe(_participant_html(request, session, participant, rev)),
         },
     )
 
@@ -236,9 +322,16 @@ def participant_panel(request, session, participant):
         request,
         session=session,
         parts=_participant_parts(session, participant),
-        template="workshops/live/_participant_panel.html",
-        context=_participant_context(session, participant),
+        render=lambda rev: _participant_html(request, session, participant, rev),
     )
+
+
+def _activity_ref(pk) -> Activity:
+    """A reference to the activity a vote or rating names: the service reads it (and checks
+    that it runs in the participant's session) inside its transaction, in one query."""
+    if not pk:
+        raise LiveError(_("This activity is not running in your session."))
+    return Activity(pk=pk)
 
 
 def _activity_of(session, pk) -> Activity:
@@ -251,7 +344,7 @@ def _activity_of(session, pk) -> Activity:
 @participant_view
 @require_POST
 def card_post(request, session, participant):
-    back = reverse("workshops:live_participate", args=[session.pk])
+    back = _participant_back(request, session)
     form = CardForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, redirect_to=back)
@@ -271,7 +364,7 @@ def card_post(request, session, participant):
 @require_POST
 def dot_vote(request, session, participant):
     """Place (button "place") or remove (button "remove") one dot."""
-    back = reverse("workshops:live_participate", args=[session.pk])
+    back = _participant_back(request, session)
     removing = "remove" in request.POST
     data = {
         "activity": request.POST.get("activity"),
@@ -281,7 +374,7 @@ def dot_vote(request, session, participant):
     if not form.is_valid():
         return _refused(request, LiveError(services.UNKNOWN_ITEM), redirect_to=back)
     try:
-        activity = _activity_of(session, form.cleaned_data["activity"])
+        activity = _activity_ref(form.cleaned_data["activity"])
         if removing:
             services.dot_remove(
                 activity=activity, participant=participant, item=form.cleaned_data["item"]
@@ -300,7 +393,7 @@ def dot_vote(request, session, participant):
 @participant_view
 @require_POST
 def rating(request, session, participant):
-    back = reverse("workshops:live_participate", args=[session.pk])
+    back = _participant_back(request, session)
     form = RatingForm(request.POST)
     if not form.is_valid():
         if "item" in form.errors or "activity" in form.errors:
@@ -310,7 +403,7 @@ def rating(request, session, participant):
         )
     try:
         services.rating_save(
-            activity=_activity_of(session, form.cleaned_data["activity"]),
+            activity=_activity_ref(form.cleaned_data["activity"]),
             participant=participant,
             item=form.cleaned_data["item"],
             benefit=form.cleaned_data["benefit"],
@@ -360,15 +453,22 @@ def projector(request, pk, obj):
     )
 
 
+def _projector_context(session, slots) -> dict:
+    panel = selectors.projector_panel(session)
+    panel["timer"] = fragments.slot_timer(panel["timer"], slots)
+    return {"panel": panel}
+
+
 @projector_view
 @require_GET
 def projector_panel(request, pk, obj):
-    return _poll(
+    return _shared_poll(
         request,
         session=obj,
         parts=["content", "votes"],
+        name="projector",
         template="workshops/live/_projector_panel.html",
-        context={"panel": selectors.projector_panel(obj)},
+        build_context=lambda slots: _projector_context(obj, slots),
     )
 
 
@@ -423,27 +523,36 @@ def facilitate(request, pk, obj):
     )
 
 
+def _status_context(session, slots) -> dict:
+    status = selectors.facilitator_status(session)
+    status["timer"] = fragments.slot_timer(status["timer"], slots)
+    return {"status": status}
+
+
 @facilitator_view
 @require_GET
 def facilitator_status(request, pk, obj):
-    return _poll(
+    # Facilitators only (checked above); every facilitator of the session sees the same.
+    return _shared_poll(
         request,
         session=obj,
         parts=["content", "votes"],
+        name="status",
         template="workshops/live/_facilitator_status.html",
-        context={"status": selectors.facilitator_status(obj)},
+        build_context=lambda slots: _status_context(obj, slots),
     )
 
 
 @facilitator_view
 @require_GET
 def facilitator_board(request, pk, obj):
-    return _poll(
+    return _shared_poll(
         request,
         session=obj,
         parts=["content"],
+        name="board",
         template="workshops/live/_facilitator_board.html",
-        context=_board_context(obj),
+        build_context=lambda slots: _board_context(obj),
     )
 
 
