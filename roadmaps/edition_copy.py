@@ -86,8 +86,7 @@ def _copy_sections(source: StrategyProcess, target: StrategyProcess, user) -> in
         for s in sections
     )
     SectionVersion.objects.bulk_create(
-        SectionVersion(section=c, number=1, title=c.title, body=c.body, author=user)
-        for c in copies
+        SectionVersion(section=c, number=1, title=c.title, body=c.body, author=user) for c in copies
     )
     return len(copies)
 
@@ -132,7 +131,9 @@ def _copy_fields(source: StrategyProcess, target: StrategyProcess) -> tuple[dict
 
     targets = list(TargetValue.objects.filter(goal__field_plan__process=source).order_by("pk"))
     target_copies = TargetValue.objects.bulk_create(
-        TargetValue(goal=goal_map[t.goal_id], **{name: getattr(t, name) for name in TARGET_COPY_FIELDS})
+        TargetValue(
+            goal=goal_map[t.goal_id], **{name: getattr(t, name) for name in TARGET_COPY_FIELDS}
+        )
         for t in targets
     )
     target_map = {old.pk: new for old, new in zip(targets, target_copies, strict=True)}

@@ -36,7 +36,9 @@ def edition_start_view(request, pk, obj):
             form.add_error(None, refusal)
         elif form.is_valid():
             try:
-                edition = edition_start(source=obj, user=request.user, request=request, **form.cleaned_data)
+                edition = edition_start(
+                    source=obj, user=request.user, request=request, **form.cleaned_data
+                )
             except EditionError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:

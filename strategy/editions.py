@@ -112,10 +112,7 @@ def edition_start_check(*, source: StrategyProcess) -> None:
         )
     if not edition_is_adopted(source):
         raise EditionError(
-            _(
-                "Only an adopted edition can be updated. This edition has the status "
-                "“%(status)s”."
-            )
+            _("Only an adopted edition can be updated. This edition has the status “%(status)s”.")
             % {"status": source.get_status_display()}
         )
 

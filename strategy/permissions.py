@@ -3,7 +3,6 @@
 from functools import wraps
 
 import rules
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 

@@ -233,7 +233,9 @@ def test_start_copies_all_content_with_links_to_the_copies(source, staff):
     ]
     # Nothing of the new edition points into the old one.
     assert not Goal.objects.filter(field_plan__process=new, parent__field_plan__process=old)
-    assert not Measure.goals.through.objects.filter(measure__process=new, goal__field_plan__process=old)
+    assert not Measure.goals.through.objects.filter(
+        measure__process=new, goal__field_plan__process=old
+    )
     assert not Measure.depends_on.through.objects.filter(
         from_measure__process=new, to_measure__process=old
     )
@@ -350,7 +352,11 @@ def test_a_failing_copy_leaves_no_trace(source, staff, monkeypatch):
 
 def _write_requests(content, old) -> list[tuple[str, list, dict]]:
     return [
-        ("roadmaps:section_edit", [content["vision"].pk], {"title": "X", "body": "Y", "version": 1}),
+        (
+            "roadmaps:section_edit",
+            [content["vision"].pk],
+            {"title": "X", "body": "Y", "version": 1},
+        ),
         ("roadmaps:section_status", [content["vision"].pk], {"status": "agreed"}),
         ("roadmaps:section_comment", [content["vision"].pk], {"text": "Noch ein Kommentar"}),
         ("roadmaps:section_move", [content["principle"].pk], {"direction": "up"}),
@@ -651,7 +657,8 @@ def test_comparison_needs_a_fixed_number_of_queries(client, personas, source):
     _more_content(new, 40, start=2)
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
-    assert len(small) == len(large) <= 30
+    # Session, user and menu, two for the form, and at most a dozen per edition.
+    assert len(small) == len(large) <= 32
 
 
 def test_copy_needs_a_fixed_number_of_queries(source, staff, reference):
