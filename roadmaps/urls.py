@@ -1,5 +1,10 @@
-from . import field_urls, measure_urls, section_urls
+from . import edition_urls, field_urls, measure_urls, section_urls
 
 app_name = "roadmaps"
 
-urlpatterns = section_urls.urlpatterns + field_urls.urlpatterns + measure_urls.urlpatterns
+urlpatterns = (
+    section_urls.urlpatterns
+    + field_urls.urlpatterns
+    + measure_urls.urlpatterns
+    + edition_urls.urlpatterns
+)

@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     DOWNLOAD = "download", _("Document downloaded")
     PERSONAL_DATA = "personal_data", _("Personal data exported or deleted")
     CONTENT_PAGE = "content_page", _("Legal page changed")
+    EDITION_START = "edition_start", _("New edition started")
 
 
 def client_ip(request) -> str:

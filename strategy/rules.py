@@ -4,6 +4,8 @@ import rules
 
 from accounts.models import Role
 
+from .editions import edition_is_read_only, process_of
+
 
 def _has_role(*roles):
     @rules.predicate(name=f"has_role_{'_'.join(roles)}")
@@ -39,6 +41,15 @@ def represents_municipality(user, obj) -> bool:
     return municipality_id is not None and municipality_id == user.municipality_id
 
 
+@rules.predicate
+def edition_is_open(user, obj) -> bool:
+    """The edition ``obj`` belongs to may still change: it is not archived (an update was
+    started from it). Objects outside any edition, and no object, count as open. Every write
+    permission on an edition's content is composed with this predicate."""
+    process = process_of(obj)
+    return process is None or not edition_is_read_only(process)
+
+
 # Running the process: district staff and consultants (and administrators).
 runs_process = is_district_staff | is_consultant | is_admin
 # Managing accounts: district staff and administrators, not consultants.
@@ -48,8 +59,8 @@ edits_municipality_content = runs_process | (is_municipal_rep & represents_munic
 
 rules.add_perm("strategy.view_process", is_participant)
 rules.add_perm("strategy.add_process", runs_process)
-rules.add_perm("strategy.change_process", runs_process)
-rules.add_perm("strategy.move_process", runs_process)
+rules.add_perm("strategy.change_process", runs_process & edition_is_open)
+rules.add_perm("strategy.move_process", runs_process & edition_is_open)
 rules.add_perm("strategy.view_reference", is_participant)
 rules.add_perm("strategy.change_themefield", runs_process)
 rules.add_perm("strategy.change_actorgroup", runs_process)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .editions import edition_is_adopted, edition_successor
 from .forms import ActorGroupForm, ProcessCreateForm, ScheduleForm, ThemeFieldForm, TransitionForm
 from .models import ActorGroup, Phase, Step, StrategyProcess, ThemeField
 from .permissions import permission_required
@@ -68,6 +69,8 @@ def process_detail(request, pk, obj):
         "transitions": process_transitions(process=obj),
         "transition_form": TransitionForm(),
         "can_move": request.user.has_perm("strategy.move_process", obj),
+        "is_adopted": edition_is_adopted(obj),
+        "successor": edition_successor(obj),
     }
     return render(request, "strategy/process_detail.html", context)
 

@@ -2,7 +2,7 @@
 
 import rules
 
-from strategy.rules import is_participant, runs_process
+from strategy.rules import edition_is_open, is_participant, runs_process
 
 
 @rules.predicate
@@ -15,7 +15,8 @@ def facilitates(user, workshop) -> bool:
 
 
 # District staff and consultants plan and run every workshop; named facilitators theirs.
-runs_workshop = runs_process | facilitates
+# Workshops of an archived edition (one that was updated by a new edition) are read-only.
+runs_workshop = (runs_process | facilitates) & edition_is_open
 
 rules.add_perm("workshops.view_workshop", is_participant)
 rules.add_perm("workshops.add_workshop", runs_process)
