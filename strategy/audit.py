@@ -19,6 +19,8 @@ class AuditAction(models.TextChoices):
     DOWNLOAD = "download", _("Document downloaded")
     PERSONAL_DATA = "personal_data", _("Personal data exported or deleted")
     CONTENT_PAGE = "content_page", _("Legal page changed")
+    DECISION = "decision", _("Decision recorded")
+    PUBLICATION = "publication", _("Adopted strategy published")
 
 
 def client_ip(request) -> str:
