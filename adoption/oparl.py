@@ -216,8 +216,7 @@ class Builder:
             "name": "Strategieportal Kreis Coesfeld: Verabschiedung der Digitalisierungsstrategie",
             "contactName": "Kreis Coesfeld, Kreisentwicklung",
             "website": self.request.build_absolute_uri("/"),
-            "product": "Strategieportal Kreis Coesfeld",
-            "vendor": "Kreis Coesfeld",
+            "vendor": "https://www.kreis-coesfeld.de/",
             **self._stamps(REFERENCE_DATA_SINCE, self._modified()),
         }
 

@@ -1,12 +1,26 @@
 """OParl 1.1 endpoints (read-only JSON, no login). What they show: ``adoption.oparl``."""
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, JsonResponse
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from .oparl import Builder, oparl_snapshot
 
 JSON_OPTIONS = {"ensure_ascii": False}
+
+
+def _german(view):
+    """OParl objects carry the Kreis' data in German, whatever language the client asks for."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with translation.override("de"):
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _json(data) -> JsonResponse:
@@ -35,12 +49,14 @@ def _municipality(builder: Builder, pk: int):
 
 @login_not_required
 @require_safe
+@_german
 def system(request):
     return _json(_builder(request).system())
 
 
 @login_not_required
 @require_safe
+@_german
 def body_list(request):
     builder = _builder(request)
     page = _page_number(request)
@@ -53,6 +69,7 @@ def body_list(request):
 
 @login_not_required
 @require_safe
+@_german
 def body(request, pk):
     builder = _builder(request)
     return _json(builder.body(_municipality(builder, pk)))
@@ -60,6 +77,7 @@ def body(request, pk):
 
 @login_not_required
 @require_safe
+@_german
 def body_objects(request, pk, kind):
     builder = _builder(request)
     page = _page_number(request)
@@ -83,6 +101,7 @@ def _published_builder(request) -> Builder:
 
 @login_not_required
 @require_safe
+@_german
 def organization(request, key):
     result = _published_builder(request).organization(key)
     if result is None:
@@ -99,6 +118,7 @@ def _meeting_info(builder: Builder, key: str):
 
 @login_not_required
 @require_safe
+@_german
 def meeting(request, key):
     builder = _published_builder(request)
     return _json(builder.meeting(_meeting_info(builder, key)))
@@ -106,6 +126,7 @@ def meeting(request, key):
 
 @login_not_required
 @require_safe
+@_german
 def agenda_item(request, key):
     builder = _published_builder(request)
     return _json(builder.agenda_item(_meeting_info(builder, key)))
@@ -113,6 +134,7 @@ def agenda_item(request, key):
 
 @login_not_required
 @require_safe
+@_german
 def consultation(request, key):
     builder = _published_builder(request)
     return _json(builder.consultation(_meeting_info(builder, key)))
@@ -120,6 +142,7 @@ def consultation(request, key):
 
 @login_not_required
 @require_safe
+@_german
 def paper(request, pk):
     builder = _published_builder(request)
     council = next((c for c in builder.snapshot.councils if c.pk == pk), None)
@@ -130,6 +153,7 @@ def paper(request, pk):
 
 @login_not_required
 @require_safe
+@_german
 def file(request, key):
     found = _published_builder(request).find_file(key)
     if found is None:
@@ -139,6 +163,7 @@ def file(request, key):
 
 @login_not_required
 @require_safe
+@_german
 def file_download(request, key):
     found = _published_builder(request).find_file(key)
     if found is None:
