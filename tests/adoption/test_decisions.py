@@ -272,3 +272,16 @@ def test_representatives_and_councillors_cannot_record(client, personas, council
         )
         assert response.status_code == 403
     assert _snapshot(council) == before
+
+
+def test_demo_decisions_are_a_plausible_mix_and_created_once(process):
+    from adoption.demo_decisions import demo_decisions_create
+
+    assert demo_decisions_create(process=process) == 4
+    assert demo_decisions_create(process=process) == 0
+    overview = adoption_overview(process=process)
+    assert len(overview.councils) == 12 and not overview.complete
+    assert overview.counts["postponed"] == 1 and overview.counts["pending"] == 7
+    assert overview.conference.outcome == "recommended"
+    for council in overview.councils:
+        council.full_clean()  # references, links and votes pass the model checks
