@@ -46,6 +46,11 @@ class AdoptionOverview:
         return max(len(self.councils), BODY_COUNT)
 
     @property
+    def result_rows(self) -> list[tuple[str, str, int]]:
+        """``(result, label, number of bodies)`` for every possible result."""
+        return [(value, label, self.counts[value]) for value, label in Council.Result.choices]
+
+    @property
     def complete(self) -> bool:
         """The adoption phase is complete once all twelve bodies have decided (adopted,
         adopted with changes or rejected; postponed is not a decision)."""

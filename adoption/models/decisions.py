@@ -150,7 +150,10 @@ class Council(models.Model):
     class Meta:
         verbose_name = _("council")
         verbose_name_plural = _("councils")
-        ordering = [models.Case(models.When(municipality__kind="Kreis", then=0), default=1), "name"]
+        ordering = [
+            models.Case(models.When(municipality__kind="Kreis", then=0), default=1),
+            "municipality__name",
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["process", "municipality"], name="council_once_per_municipality"
