@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from inventory.validators import validate_pdf
 from roadmaps.models import StrategyVersion
 from strategy.audit import AuditAction, audit_record
 from strategy.models import Municipality, StrategyProcess
@@ -204,6 +205,11 @@ def council_decision_record(
         )
     except ValidationError as error:
         raise DecisionError(error.messages[0]) from error
+    if resolution_file is not None:
+        try:
+            validate_pdf(resolution_file)
+        except ValidationError as error:
+            raise DecisionError(error.messages[0]) from error
     before = {"result": locked.result, "votes": [locked.votes_yes, locked.votes_no]}
     old_file = locked.resolution_file.name if locked.resolution_file else ""
     locked.paper_reference = paper_reference.strip()

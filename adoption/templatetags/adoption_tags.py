@@ -58,13 +58,10 @@ class Tile:
         return TILE_HEIGHT
 
 
-@register.inclusion_tag("adoption/decisions/_dashboard_status.html", takes_context=True)
-def adoption_dashboard_status(context, process):
+@register.inclusion_tag("adoption/decisions/_dashboard_status.html")
+def adoption_dashboard_status(process):
     """``{% adoption_dashboard_status process %}``: how far the adoption is (two queries)."""
-    return {
-        "status": adoption_status(process=process) if process else None,
-        "perms": context.get("perms"),
-    }
+    return {"status": adoption_status(process=process) if process else None}
 
 
 @register.inclusion_tag("adoption/decisions/_map.html")

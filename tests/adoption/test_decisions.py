@@ -285,3 +285,26 @@ def test_demo_decisions_are_a_plausible_mix_and_created_once(process):
     assert overview.conference.outcome == "recommended"
     for council in overview.councils:
         council.full_clean()  # references, links and votes pass the model checks
+
+
+def test_the_service_checks_the_resolution_file_too(councils, personas, media):
+    from adoption.decision_services import DecisionError, council_decision_record
+
+    council = councils["Havixbeck"]
+    before = _snapshot(council)
+    upload = SimpleUploadedFile("beschluss.pdf", b"MZ not a pdf", content_type="application/pdf")
+    with pytest.raises(DecisionError):
+        council_decision_record(
+            council=council,
+            user=personas["district_staff"],
+            paper_reference="DS 1",
+            ris_url="",
+            result="adopted",
+            decided_on=YESTERDAY,
+            votes_yes=None,
+            votes_no=None,
+            votes_abstain=None,
+            resolution_text="",
+            resolution_file=upload,
+        )
+    assert _snapshot(council) == before

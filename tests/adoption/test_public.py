@@ -10,8 +10,8 @@ from roadmaps.models import Measure, StrategyVersion
 from strategy.models import AuditEvent
 from tests.adoption.decisions_helpers import (  # noqa: F401
     PDF_BYTES,
-    count_queries,
     councils,
+    count_queries,
     decide,
     done_document,
     media,
