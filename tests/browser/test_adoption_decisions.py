@@ -56,9 +56,7 @@ def test_overview_and_decision_form_are_accessible(page, live_server, adoption):
     assert axe_violations(page) == []
     page.get_by_label("Link to the council information system").fill("javascript:alert(1)")
     page.get_by_label("Result").select_option("adopted")
-    page.get_by_label("Date of the decision").fill(
-        (date.today() - timedelta(days=1)).isoformat()
-    )
+    page.get_by_label("Date of the decision").fill((date.today() - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".error-summary")
     assert axe_violations(page) == []
