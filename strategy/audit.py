@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA = "personal_data", _("Personal data exported or deleted")
     CONTENT_PAGE = "content_page", _("Legal page changed")
     EDITION_START = "edition_start", _("New edition started")
+    DECISION = "decision", _("Decision recorded")
+    PUBLICATION = "publication", _("Adopted strategy published")
 
 
 def client_ip(request) -> str:

@@ -70,6 +70,7 @@ ADD_ENTRY = row(L, 200, 200, 200, 200, 403, 403, 200)
 EDIT_OWN = row(L, 200, 200, 200, 403, 403, 403, 200)
 POST_OWN = row(L, 302, 302, 302, 403, 403, 403, 302)
 POST_ANY = row(L, 302, 302, 302, 302, 302, 302, 302)
+NOT_PUBLISHED = row(404, 404, 404, 404, 404, 404, 404, 404)
 
 # name -> (kwargs builder key, method, expectations)
 TABLE = {
@@ -237,6 +238,43 @@ TABLE = {
     # The fixture's edition is not adopted: the page explains that instead of the form (200).
     "roadmaps:edition_start": ("process", "get", RUN),
     "roadmaps:edition_compare": (None, "get", READ),
+    # Adoption decisions: everybody logged in reads; district staff, consultants and admins
+    # record (representatives do not, see adoption/decision_rules.py); only district staff
+    # and admins publish. Public page and OParl objects are 404 until published.
+    "adoption:decision_overview": (None, "get", READ),
+    "adoption:councils_create": (None, "post", POST_RUN),
+    "adoption:conference_edit": (None, "get", RUN),
+    "adoption:council_detail": ("council", "get", READ),
+    "adoption:council_decide": ("council", "get", RUN),
+    "adoption:council_steps": ("council", "get", RUN),
+    "adoption:council_resolution_file": ("council", "get", READ),
+    "adoption:council_paper_edit": ("council", "get", RUN),
+    "adoption:council_paper_reset": ("council", "post", POST_RUN),
+    "adoption:council_paper_docx": ("council", "get", READ),
+    "adoption:council_paper_render": ("council", "post", POST_RUN),
+    "adoption:paper_render_detail": ("paper_render", "get", READ),
+    "adoption:paper_render_status": ("paper_render", "get", READ),
+    # Only a finished PDF can be downloaded.
+    "adoption:paper_render_download": (
+        "paper_render",
+        "get",
+        row(L, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "adoption:publish": (None, "get", USERS),
+    "adoption:unpublish": (None, "post", POST_USERS),
+    "adoption:public_strategy": (None, "get", NOT_PUBLISHED),
+    "adoption:public_pdf": (None, "get", NOT_PUBLISHED),
+    "adoption:oparl_system": (None, "get", PUBLIC),
+    "adoption:oparl_body_list": (None, "get", PUBLIC),
+    "adoption:oparl_body": ("oparl_body", "get", PUBLIC),
+    "adoption:oparl_body_objects": ("oparl_body_objects", "get", PUBLIC),
+    "adoption:oparl_organization": ("oparl_key", "get", NOT_PUBLISHED),
+    "adoption:oparl_meeting": ("oparl_key", "get", NOT_PUBLISHED),
+    "adoption:oparl_agenda_item": ("oparl_key", "get", NOT_PUBLISHED),
+    "adoption:oparl_consultation": ("oparl_key", "get", NOT_PUBLISHED),
+    "adoption:oparl_paper": ("council", "get", NOT_PUBLISHED),
+    "adoption:oparl_file": ("oparl_key", "get", NOT_PUBLISHED),
+    "adoption:oparl_file_download": ("oparl_key", "get", NOT_PUBLISHED),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -355,6 +393,26 @@ def objects(process, reference, settings, tmp_path):
         "invitation": {"pk": invitation.pk},
         "reset": {"uidb64": "MQ", "token": "falsch"},
         "token": {"token": "kein-gueltiger-token"},
+        **_adoption_objects(process, dülmen),
+    }
+
+
+def _adoption_objects(process, dülmen) -> dict:
+    """Builders of the adoption decision URLs: Dülmen's council with a resolution PDF and an
+    unfinished paper PDF job; nothing is published."""
+    from adoption.decision_services import councils_ensure
+    from adoption.models import CouncilPaperRender
+
+    council = next(c for c in councils_ensure(process=process) if c.municipality == dülmen)
+    council.resolution_file = SimpleUploadedFile("beschluss.pdf", b"%PDF-1.7 test")
+    council.save()
+    paper_render = CouncilPaperRender.objects.create(council=council)
+    return {
+        "council": {"pk": council.pk},
+        "paper_render": {"pk": paper_render.pk},
+        "oparl_body": {"pk": dülmen.pk},
+        "oparl_body_objects": {"pk": dülmen.pk, "kind": "papers"},
+        "oparl_key": {"key": f"rat-{council.pk}"},
     }
 
 
@@ -394,6 +452,15 @@ def test_url_role_matrix(client, personas, objects, name, role):
         assert TextSection.objects.get().version == 1 and not SectionComment.objects.exists()
         assert StrategyVersion.objects.count() == 1
         assert not WorkshopInvitation.objects.filter(sent_at__isnull=False).exists()
+        _assert_adoption_unchanged()
+
+
+def _assert_adoption_unchanged():
+    from adoption.models import AdoptionPublication, Council, CouncilPaperRender
+
+    assert Council.objects.count() == 12 and CouncilPaperRender.objects.count() == 1
+    assert not Council.objects.filter(paper_text_edited_at__isnull=False).exists()
+    assert not AdoptionPublication.objects.exists()
 
 
 @pytest.mark.parametrize("role", ROLES)

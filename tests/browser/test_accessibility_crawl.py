@@ -35,6 +35,9 @@ SKIP_PARTS = (
     "/daten/",
     "/abmelden/",
     "/health/",
+    # Adoption: OParl answers JSON, the draft council paper downloads as .docx.
+    "/oparl/",
+    "/vorlage/docx/",
 )
 MAX_PAGES_PER_ROLE = 80
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from adoption.demo_decisions import demo_decisions_create
 from inventory.demo import demo_inventory_create, large_inventory_create
 from roadmaps.demo import measures_large_create
 from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         process = demo_process_create()
         projects = demo_inventory_create()
         demo_workshops_create(process=process)
+        demo_decisions_create(process=process)
         self.stdout.write(f"Demo-Bestandsaufnahme: {projects} Projekte.")
         if options["scale"] == "large":
             started = time.monotonic()
