@@ -4,48 +4,19 @@ roadmap of that version as a timeline, and the adoption status of the twelve bod
 The timeline is laid out by ``roadmaps.gantt`` from the frozen version, not from the live
 measures: the public sees exactly what was adopted, nothing edited since."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from roadmaps.measure_selectors import DependencyWarning, Roadmap, starts_too_early
+from roadmaps.measure_selectors import (
+    DependencyWarning,
+    Roadmap,
+    RoadmapMeasure,
+    RoadmapMilestone,
+    starts_too_early,
+)
 
 from .decision_selectors import AdoptionOverview, adoption_overview, publication_current
 from .models import AdoptionPublication
-
-
-class _Related(list):
-    """A list that answers ``.all()`` like a prefetched related manager."""
-
-    def all(self):
-        return self
-
-
-@dataclass
-class FrozenMilestone:
-    title: str
-    due_on: date
-    done: bool
-
-
-@dataclass
-class FrozenMeasure:
-    """A measure as frozen in a strategy version, shaped like ``Measure`` for the timeline."""
-
-    pk: int
-    number: str
-    title: str
-    start_date: date | None
-    end_date: date | None
-    priority: str
-    priority_label: str
-    milestones: _Related = field(default_factory=_Related)
-    depends_on: _Related = field(default_factory=_Related)
-
-    def __str__(self):
-        return f"{self.number} {self.title}"
-
-    def get_priority_display(self):
-        return self.priority_label
 
 
 def _day(value) -> date | None:
@@ -66,30 +37,30 @@ def frozen_roadmap(content: dict) -> Roadmap:
     for index, item in enumerate(roadmap.get("measures", []), start=1):
         detail = details.get(item["number"], {})
         measures.append(
-            FrozenMeasure(
+            RoadmapMeasure(
                 pk=index,
                 number=item["number"],
                 title=item["title"],
                 start_date=_day(item.get("start_date")),
                 end_date=_day(item.get("end_date")),
                 priority=item.get("priority", ""),
-                priority_label=item.get("priority_label", ""),
-                milestones=_Related(
-                    FrozenMilestone(m["title"], _day(m["due_on"]), m.get("done", False))
+                status=item.get("status", ""),
+                milestones=[
+                    RoadmapMilestone(m["title"], _day(m["due_on"]), m.get("done", False))
                     for m in detail.get("milestones", [])
                     if m.get("due_on")
-                ),
+                ],
             )
         )
     by_number = {measure.number: measure for measure in measures}
     for measure in measures:
         numbers = details.get(measure.number, {}).get("depends_on", [])
-        measure.depends_on = _Related(by_number[n] for n in numbers if n in by_number)
+        measure.prerequisites = [by_number[n] for n in numbers if n in by_number]
 
     warnings = [
         DependencyWarning(measure, prerequisite)
         for measure in measures
-        for prerequisite in measure.depends_on
+        for prerequisite in measure.prerequisites
         if starts_too_early(measure, prerequisite)
     ]
     return Roadmap(measures=measures, warnings=warnings)
