@@ -57,7 +57,7 @@ def invitation_create(*, invited_by: User, **fields) -> Invitation:
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation) -> Invitation:
+def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invitation:
     """Send a fresh link with a fresh expiry; earlier links stop working."""
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationError(_("Only open invitations can be sent again."))
@@ -65,16 +65,29 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     invitation.sent_at = None
     invitation.save(update_fields=["created_at", "sent_at"])
     _enqueue(invitation)
+    _audit_invitation(invitation, by=by, event="resent")
     return invitation
 
 
+def _audit_invitation(invitation: Invitation, *, by: User | None, event: str) -> None:
+    audit_record(
+        action=AuditAction.INVITATION,
+        actor=by,
+        target=invitation,
+        summary=f"{invitation.email} ({invitation.role}): {event}",
+        details={"event": event},
+    )
+
+
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, by: User | None = None) -> Invitation:
     """Make an open invitation unusable."""
     if invitation.accepted_at:
         raise InvitationError(_("This invitation was already accepted."))
-    invitation.revoked_at = invitation.revoked_at or timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        _audit_invitation(invitation, by=by, event="revoked")
     return invitation
 
 
@@ -101,4 +114,5 @@ def invitation_accept(
     user.save()
     invitation.accepted_at, invitation.user = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "user"])
+    _audit_invitation(invitation, by=user, event="accepted")
     return user

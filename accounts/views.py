@@ -69,7 +69,7 @@ def _get_invitation(request, pk, **kwargs):
 @permission_required("accounts.invite_user", get_object=_get_invitation)
 def invitation_resend_view(request, pk, obj):
     try:
-        invitation_resend(invitation=obj)
+        invitation_resend(invitation=obj, by=request.user)
     except InvitationError as error:
         messages.error(request, str(error))
     else:
@@ -81,7 +81,7 @@ def invitation_resend_view(request, pk, obj):
 @permission_required("accounts.invite_user", get_object=_get_invitation)
 def invitation_revoke_view(request, pk, obj):
     try:
-        invitation_revoke(invitation=obj)
+        invitation_revoke(invitation=obj, by=request.user)
     except InvitationError as error:
         messages.error(request, str(error))
     else:

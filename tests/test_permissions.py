@@ -2,6 +2,11 @@
 
 "login" means the request is sent to the login page; a number is the expected status code.
 A URL pattern that is not in the table makes the completeness test fail.
+
+Besides the account roles the table has two workshop guests (no account, joined a live
+workshop with its join code): "guest" joined the workshop whose objects the table uses,
+"guest_elsewhere" joined another workshop. A guest is anonymous to Django, so both columns
+default to the anonymous outcome; the live-workshop rows say explicitly what a guest gets.
 """
 
 from datetime import timedelta
@@ -26,6 +31,9 @@ from roadmaps.models import (
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
+
+# fresh_cache (autouse): join rate limits start empty in every test.
+from tests.workshops.test_live_factories import fresh_cache, guest_join  # noqa: F401
 from workshops.models import (
     Activity,
     AgendaItem,
@@ -33,6 +41,8 @@ from workshops.models import (
     Cluster,
     Dot,
     MinutesRender,
+    Participant,
+    Rating,
     SessionPhoto,
     Workshop,
     WorkshopInvitation,
@@ -49,13 +59,33 @@ ROLES = [
     "councillor",
     "admin",
 ]
+# Workshop guests; kept out of ROLES because they are no personas (no account).
+GUEST_ROLES = ["guest", "guest_elsewhere"]
+MATRIX_ROLES = ROLES + GUEST_ROLES
 L = "login"
+ANONYMOUS = object()
 
 
-def row(anon, staff, consultant, rep, rep_other, wg, councillor, admin):
-    return dict(
+def row(
+    anon,
+    staff,
+    consultant,
+    rep,
+    rep_other,
+    wg,
+    councillor,
+    admin,
+    *,
+    guest=ANONYMOUS,
+    guest_elsewhere=ANONYMOUS,
+):
+    """Expected outcome per role; the guests get the anonymous outcome unless given."""
+    expected = dict(
         zip(ROLES, [anon, staff, consultant, rep, rep_other, wg, councillor, admin], strict=True)
     )
+    expected["guest"] = anon if guest is ANONYMOUS else guest
+    expected["guest_elsewhere"] = anon if guest_elsewhere is ANONYMOUS else guest_elsewhere
+    return expected
 
 
 READ = row(L, 200, 200, 200, 200, 200, 200, 200)
@@ -71,6 +101,13 @@ EDIT_OWN = row(L, 200, 200, 200, 403, 403, 403, 200)
 POST_OWN = row(L, 302, 302, 302, 403, 403, 403, 302)
 POST_ANY = row(L, 302, 302, 302, 302, 302, 302, 302)
 NOT_PUBLISHED = row(404, 404, 404, 404, 404, 404, 404, 404)
+# Live workshop, participant side: every account, and the guest of this very workshop; the
+# guest of another workshop is sent to the login page like anybody without an account.
+LIVE_READ = row(L, 200, 200, 200, 200, 200, 200, 200, guest=200, guest_elsewhere=L)
+LIVE_POST = row(L, 302, 302, 302, 302, 302, 302, 302, guest=302, guest_elsewhere=L)
+# Facilitator and projector: no guest gets in, not even the one of this workshop.
+LIVE_RUN = row(L, 200, 200, 403, 403, 403, 403, 200, guest=L, guest_elsewhere=L)
+LIVE_POST_RUN = row(L, 302, 302, 403, 403, 403, 403, 302, guest=L, guest_elsewhere=L)
 
 # name -> (kwargs builder key, method, expectations)
 TABLE = {
@@ -194,31 +231,32 @@ TABLE = {
     "roadmaps:version_list": (None, "get", READ),
     "roadmaps:version_freeze": (None, "get", USERS),
     "roadmaps:version_detail": ("version", "get", READ),
-    # Live session: everyone logged in takes part; guests are covered in tests/workshops.
-    "workshops:live_join": (None, "get", PUBLIC),
-    "workshops:live_participate": ("session", "get", READ),
-    "workshops:live_participant_panel": ("session", "get", READ),
-    "workshops:live_card_post": ("session", "post", POST_ANY),
-    "workshops:live_dot": ("session", "post", POST_ANY),
-    "workshops:live_rating": ("session", "post", POST_ANY),
-    "workshops:live_facilitate": ("session", "get", RUN),
-    "workshops:live_facilitator_status": ("session", "get", RUN),
-    "workshops:live_facilitator_board": ("session", "get", RUN),
-    "workshops:live_projector": ("session", "get", RUN),
-    "workshops:live_projector_panel": ("session", "get", RUN),
-    "workshops:live_activity_add": ("session", "post", POST_RUN),
-    "workshops:live_cluster_add": ("session", "post", POST_RUN),
-    "workshops:live_card_merge": ("session", "post", POST_RUN),
-    "workshops:live_activity_start": ("activity", "post", POST_RUN),
-    "workshops:live_activity_timer": ("activity", "post", POST_RUN),
-    "workshops:live_activity_lock": ("activity", "post", POST_RUN),
-    "workshops:live_activity_unlock": ("activity", "post", POST_RUN),
-    "workshops:live_activity_close": ("activity", "post", POST_RUN),
-    "workshops:live_activity_reveal": ("activity", "post", POST_RUN),
-    "workshops:live_activity_promote": ("activity", "get", RUN),
-    "workshops:live_cluster_rename": ("cluster", "post", POST_RUN),
-    "workshops:live_card_move": ("card", "post", POST_RUN),
-    "workshops:live_card_edit": ("card", "get", RUN),
+    # Live session: everyone logged in takes part, and the guest who joined this workshop;
+    # facilitator and projector pages stay closed to guests (anonymous outcome).
+    "workshops:live_join": (None, "get", row(*[200] * 8, guest=200, guest_elsewhere=200)),
+    "workshops:live_participate": ("session", "get", LIVE_READ),
+    "workshops:live_participant_panel": ("session", "get", LIVE_READ),
+    "workshops:live_card_post": ("session", "post", LIVE_POST),
+    "workshops:live_dot": ("session", "post", LIVE_POST),
+    "workshops:live_rating": ("session", "post", LIVE_POST),
+    "workshops:live_facilitate": ("session", "get", LIVE_RUN),
+    "workshops:live_facilitator_status": ("session", "get", LIVE_RUN),
+    "workshops:live_facilitator_board": ("session", "get", LIVE_RUN),
+    "workshops:live_projector": ("session", "get", LIVE_RUN),
+    "workshops:live_projector_panel": ("session", "get", LIVE_RUN),
+    "workshops:live_activity_add": ("session", "post", LIVE_POST_RUN),
+    "workshops:live_cluster_add": ("session", "post", LIVE_POST_RUN),
+    "workshops:live_card_merge": ("session", "post", LIVE_POST_RUN),
+    "workshops:live_activity_start": ("activity", "post", LIVE_POST_RUN),
+    "workshops:live_activity_timer": ("activity", "post", LIVE_POST_RUN),
+    "workshops:live_activity_lock": ("activity", "post", LIVE_POST_RUN),
+    "workshops:live_activity_unlock": ("activity", "post", LIVE_POST_RUN),
+    "workshops:live_activity_close": ("activity", "post", LIVE_POST_RUN),
+    "workshops:live_activity_reveal": ("activity", "post", LIVE_POST_RUN),
+    "workshops:live_activity_promote": ("activity", "get", LIVE_RUN),
+    "workshops:live_cluster_rename": ("cluster", "post", LIVE_POST_RUN),
+    "workshops:live_card_move": ("card", "post", LIVE_POST_RUN),
+    "workshops:live_card_edit": ("card", "get", LIVE_RUN),
     "workshops:minutes_detail": ("session", "get", READ),
     "workshops:minutes_edit": ("session", "get", RUN),
     "workshops:minutes_finalise": ("session", "post", POST_RUN),
@@ -308,6 +346,9 @@ def _jpeg() -> bytes:
     return buffer.getvalue()
 
 
+OTHER_WORKSHOP = "Themenworkshop Bildung"
+
+
 @pytest.fixture
 def objects(process, reference, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -326,6 +367,13 @@ def objects(process, reference, settings, tmp_path):
     )
     session = WorkshopSession.objects.create(
         workshop=workshop, starts_at=timezone.now() + timedelta(days=7), duration_minutes=180
+    )
+    # The workshop the guest of "guest_elsewhere" joined.
+    other_workshop = Workshop.objects.create(
+        process=process, step=step, kind="thematic", title=OTHER_WORKSHOP, location="Kreishaus"
+    )
+    WorkshopSession.objects.create(
+        workshop=other_workshop, starts_at=timezone.now() + timedelta(days=7), duration_minutes=90
     )
     agenda_item = AgendaItem.objects.create(
         session=session, position=1, title="Begrüßung", duration_minutes=15
@@ -416,17 +464,59 @@ def _adoption_objects(process, dülmen) -> dict:
     }
 
 
-CASES = [(name, role) for name in TABLE for role in ROLES]
+CASES = [(name, role) for name in TABLE for role in MATRIX_ROLES]
+
+
+def _become(client, personas, role):
+    """Log ``client`` in as ``role``: a persona, or a guest joining with the join code."""
+    if role == "anonymous":
+        return
+    if role in GUEST_ROLES:
+        title = OTHER_WORKSHOP if role == "guest_elsewhere" else "Auftakt"
+        guest_join(WorkshopSession.objects.get(workshop__title=title), name="Gast", client=client)
+        return
+    client.force_login(personas[role])
+
+
+def _db_state() -> dict:
+    """What a refused write must leave as it was."""
+    return {
+        "transitions": StepTransition.objects.count(),
+        "revoked invitations": Invitation.objects.filter(revoked_at__isnull=False).count(),
+        "retired projects": Project.objects.filter(retired_at__isnull=False).count(),
+        "completions": InventoryCompletion.objects.count(),
+        "decided synergies": SynergyCandidate.objects.exclude(decision="open").count(),
+        "sessions": WorkshopSession.objects.count(),
+        "agenda items": AgendaItem.objects.count(),
+        "workshop invitations": WorkshopInvitation.objects.count(),
+        "sent workshop invitations": WorkshopInvitation.objects.filter(
+            sent_at__isnull=False
+        ).count(),
+        "photos": SessionPhoto.objects.count(),
+        "renders": MinutesRender.objects.count(),
+        "activities": list(Activity.objects.values_list("pk", "status", "results_revealed")),
+        "cards": list(Card.objects.values_list("pk", "text", "cluster_id")),
+        "clusters": list(Cluster.objects.values_list("pk", "name")),
+        "participants": Participant.objects.count(),
+        "dots": Dot.objects.count(),
+        "ratings": Rating.objects.count(),
+        "finalised minutes": WorkshopSession.objects.filter(
+            minutes_finalised_at__isnull=False
+        ).count(),
+        "measures": Measure.objects.count(),
+        "sections": list(TextSection.objects.values_list("pk", "version")),
+        "section comments": SectionComment.objects.count(),
+        "versions": StrategyVersion.objects.count(),
+    }
 
 
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
 def test_url_role_matrix(client, personas, objects, name, role):
     kwargs_key, method, expectations = TABLE[name]
     expected = expectations[role]
-    if role != "anonymous":
-        client.force_login(personas[role])
+    _become(client, personas, role)
     url = reverse(name, kwargs=objects[kwargs_key] if kwargs_key else None)
-    transitions_before = StepTransition.objects.count()
+    before = _db_state()
     response = getattr(client, method)(url, {"language": "de"} if name == "set_language" else {})
     if expected == L:
         assert response.status_code == 302, response.status_code
@@ -437,18 +527,9 @@ def test_url_role_matrix(client, personas, objects, name, role):
             assert not response["Location"].startswith(reverse("accounts:login"))
     if expected in (403, L) and method == "post":
         # A refused write changes nothing.
-        assert StepTransition.objects.count() == transitions_before
-        assert not Invitation.objects.filter(revoked_at__isnull=False).exists()
-        assert not Project.objects.filter(retired_at__isnull=False).exists()
-        assert not InventoryCompletion.objects.exists()
-        assert not SynergyCandidate.objects.exclude(decision="open").exists()
-        assert WorkshopSession.objects.count() == 1 and AgendaItem.objects.count() == 1
-        assert WorkshopInvitation.objects.count() == 1
-        assert SessionPhoto.objects.count() == 1 and MinutesRender.objects.count() == 1
+        assert _db_state() == before
         assert Activity.objects.get().status == "draft" and Card.objects.get().cluster is None
         assert Cluster.objects.get().name == "Mobilität" and Dot.objects.count() == 0
-        assert WorkshopSession.objects.get().minutes_finalised_at is None
-        assert Measure.objects.count() == 1
         assert TextSection.objects.get().version == 1 and not SectionComment.objects.exists()
         assert StrategyVersion.objects.count() == 1
         assert not WorkshopInvitation.objects.filter(sent_at__isnull=False).exists()
@@ -461,6 +542,55 @@ def _assert_adoption_unchanged():
     assert Council.objects.count() == 12 and CouncilPaperRender.objects.count() == 1
     assert not Council.objects.filter(paper_text_edited_at__isnull=False).exists()
     assert not AdoptionPublication.objects.exists()
+
+
+def _running(session, kind):
+    from workshops import live_services
+
+    activity = live_services.activity_create(session=session, kind=kind, title=str(kind))
+    return live_services.activity_start(activity=activity)
+
+
+@pytest.mark.parametrize("role", MATRIX_ROLES)
+def test_only_the_guest_of_the_workshop_writes_into_its_live_session(
+    client, personas, objects, role
+):
+    """Valid cards, dots and ratings, one after the other in running activities: they count
+    for the accounts and the workshop's own guest; everybody else changes nothing."""
+    session = WorkshopSession.objects.get(pk=objects["session"]["pk"])
+    card = Card.objects.get()
+    _become(client, personas, role)
+    allowed = TABLE["workshops:live_card_post"][2][role] == 302
+    posts = [
+        ("live_card_post", Activity.Kind.IDEAS, {"text": "Radwege"}),
+        ("live_dot", Activity.Kind.DOT_VOTE, {"place": f"card:{card.pk}"}),
+        (
+            "live_rating",
+            Activity.Kind.RATING,
+            {"item": f"card:{card.pk}", "benefit": 4, "effort": 2},
+        ),
+    ]
+    for name, kind, data in posts:
+        activity = _running(session, kind)
+        before = _db_state()
+        response = client.post(
+            reverse(f"workshops:{name}", args=[session.pk]), {"activity": activity.pk, **data}
+        )
+        assert response.status_code == 302
+        if allowed:
+            assert response["Location"] == reverse("workshops:live_participate", args=[session.pk])
+        else:
+            assert response["Location"].startswith(reverse("accounts:login"))
+            assert _db_state() == before
+    if allowed:
+        participant = Participant.objects.get(session=session)
+        assert participant.cards.get().text == "Radwege"
+        assert Dot.objects.get().participant == participant
+        assert Rating.objects.get().participant == participant
+        assert (participant.user is None) == (role == "guest")
+    else:
+        assert Card.objects.count() == 1 and not Dot.objects.exists()
+        assert not Rating.objects.exists()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -508,3 +638,50 @@ def test_every_state_changing_request_needs_a_csrf_token(personas, objects, name
     assert response.status_code == 403
     assert StepTransition.objects.count() == transitions_before
     assert not Project.objects.filter(retired_at__isnull=False).exists()
+
+
+GUEST_POSTS = [name for name in POSTS if TABLE[name][2]["guest"] not in (L, 403)]
+
+
+@pytest.mark.parametrize("name", GUEST_POSTS)
+def test_every_guest_post_needs_a_csrf_token(objects, name):
+    """The workshop's guest, with a valid payload in a running activity, but without the
+    CSRF token: refused, and nothing is written."""
+    from django.test import Client
+
+    session = WorkshopSession.objects.get(pk=objects["session"]["pk"])
+    card = Card.objects.get()
+    joined, _participant = guest_join(session)
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = joined.cookies
+    kind, data = {
+        "workshops:live_card_post": (Activity.Kind.IDEAS, {"text": "Radwege"}),
+        "workshops:live_dot": (Activity.Kind.DOT_VOTE, {"place": f"card:{card.pk}"}),
+        "workshops:live_rating": (
+            Activity.Kind.RATING,
+            {"item": f"card:{card.pk}", "benefit": 4, "effort": 2},
+        ),
+    }.get(name, (None, {"language": "en"}))
+    if kind:
+        data["activity"] = _running(session, kind).pk
+    url = reverse(name, kwargs=objects[TABLE[name][0]] if TABLE[name][0] else None)
+    before = _db_state()
+    response = client.post(url, data)
+    assert response.status_code == 403
+    assert _db_state() == before
+    # The same post with the token goes through: the 403 above was the missing token.
+    page = client.get(reverse("workshops:live_participate", args=[session.pk]))
+    data["csrfmiddlewaretoken"] = str(page.context["csrf_token"])
+    assert client.post(url, data).status_code == 302
+
+
+def test_joining_needs_a_csrf_token(objects):
+    from django.test import Client
+
+    workshop = Workshop.objects.get(title="Auftakt")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("workshops:live_join"), {"code": workshop.join_code, "display_name": "Gast"}
+    )
+    assert response.status_code == 403
+    assert not Participant.objects.exists() and "live_guest" not in client.session

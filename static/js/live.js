@@ -14,6 +14,7 @@
   var timerRan = {};
   var timerAnnounced = {};
   var dragging = false;
+  var focusGroups = {};
 
   // --- Keeping input across polled swaps ---------------------------------------------------
 
@@ -83,8 +84,36 @@
     var target = evt.detail.target;
     if (target && target.id && target.hasAttribute("data-live-poll")) {
       saved[target.id] = collect(target);
+      focusGroups[target.id] = focusGroup(target);
     }
   });
+
+  // --- Keeping the keyboard focus across polled swaps --------------------------------------
+  // htmx puts the focus back on an element with the same id. When the focused control is gone
+  // after the swap ("Start" once the activity runs), the focus goes to the first control of the
+  // same activity or card instead of falling back to the top of the page.
+
+  function focusGroup(region) {
+    var active = document.activeElement;
+    var group = active && region.contains(active) && active.closest("[data-activity], [data-live-card]");
+    if (!group) {
+      return null;
+    }
+    var attribute = group.hasAttribute("data-activity") ? "data-activity" : "data-live-card";
+    return "[" + attribute + '="' + group.getAttribute(attribute) + '"]';
+  }
+
+  function refocus(region, selector) {
+    var active = document.activeElement;
+    if (!selector || (active && active !== document.body)) {
+      return;
+    }
+    var group = region.querySelector(selector);
+    var first = group && group.querySelector("a[href], button, input:not([type=hidden]), select, textarea, summary");
+    if (first) {
+      first.focus();
+    }
+  }
 
   // Polling waits while a card is dragged or a list box of the fragment has the focus.
   document.body.addEventListener("htmx:beforeRequest", function (evt) {
@@ -155,6 +184,10 @@
     if (elt.id && saved[elt.id]) {
       restore(saved[elt.id]);
       delete saved[elt.id];
+    }
+    if (elt.id && elt.id in focusGroups) {
+      refocus(elt, focusGroups[elt.id]);
+      delete focusGroups[elt.id];
     }
     tick();
   });
