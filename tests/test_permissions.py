@@ -234,6 +234,19 @@ TABLE = {
         "get",
         row(L, 404, 404, 404, 404, 404, 404, 404),
     ),
+    # Strategy documents: everybody logged in reads and downloads; district staff,
+    # consultants and admins have PDFs rendered; drafts are deleted by district staff/admins.
+    "adoption:document_list": ("process", "get", READ),
+    "adoption:document_new": ("process", "get", RUN),
+    "adoption:document_detail": ("document", "get", READ),
+    "adoption:document_status": ("document", "get", READ),
+    "adoption:document_download": ("document_done", "get", READ),
+    "adoption:document_retry": ("document", "post", POST_RUN),
+    "adoption:document_delete": (
+        "document_done",
+        "post",
+        row(L, 302, 403, 403, 403, 403, 403, 302),
+    ),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -352,7 +365,20 @@ def objects(process, reference, settings, tmp_path):
         "invitation": {"pk": invitation.pk},
         "reset": {"uidb64": "MQ", "token": "falsch"},
         "token": {"token": "kein-gueltiger-token"},
+        **_document_objects(version),
     }
+
+
+def _document_objects(version) -> dict:
+    from django.core.files.base import ContentFile
+
+    from adoption.models import StrategyDocument
+
+    queued = StrategyDocument.objects.create(version=version)
+    done = StrategyDocument(version=version, purpose="adopted", status="done", pages=1)
+    done.file.save("strategie.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    done.save()
+    return {"document": {"pk": queued.pk}, "document_done": {"pk": done.pk}}
 
 
 CASES = [(name, role) for name in TABLE for role in ROLES]

@@ -358,3 +358,19 @@ def test_unchanged_status_answers_204_to_the_poll(client, version, staff, person
     StrategyDocument.objects.filter(pk=job.pk).update(status=Status.RUNNING, progress=30)
     html = client.get(url + "?seen=queued-0", headers={"HX-Request": "true"}).content.decode()
     assert 'aria-valuenow="30"' in html
+
+
+@pytest.mark.parametrize("role", ["rep_duelmen", "working_group", "councillor", "consultant"])
+def test_refused_writes_change_nothing(client, version, staff, personas, fake_render, role):
+    draft, _ = documents.document_request(version=version, purpose="draft", user=staff)
+    render_strategy_document(draft.pk)
+    failed = StrategyDocument.objects.create(version=version, purpose="adopted", status="failed")
+    before = list(StrategyDocument.objects.order_by("pk").values())
+    client.force_login(personas[role])
+    expected_new = 403 if role != "consultant" else 400  # consultants: no submission
+    assert _post_new(client, version, purpose="submission").status_code == expected_new
+    assert client.post(reverse("adoption:document_delete", args=[draft.pk])).status_code == 403
+    if role != "consultant":
+        retry = reverse("adoption:document_retry", args=[failed.pk])
+        assert client.post(retry).status_code == 403
+    assert list(StrategyDocument.objects.order_by("pk").values()) == before

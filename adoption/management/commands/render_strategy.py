@@ -16,6 +16,10 @@ from strategy.selectors import process_current
 class Command(BaseCommand):
     help = "Render a frozen strategy version as PDF (the same code path as the worker)."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # ``--version`` names the strategy version here, not Django's version.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("--version", dest="number", type=int, required=True)
         parser.add_argument("--process", type=int, help="Process id (default: the current one).")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from adoption.demo_documents import demo_version_freeze
 from inventory.demo import demo_inventory_create, large_inventory_create
 from roadmaps.demo import measures_large_create
 from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             if missing > 0:
                 measures = measures_large_create(process, count=missing, goals=100)
                 self.stdout.write(f"Große Erarbeitung: {measures} Maßnahmen ergänzt.")
+        demo_version_freeze(process=process)
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         with translation.override("de"):
             for username, first, last, role, municipality, _superuser in DEMO_ACCOUNTS:
