@@ -173,23 +173,29 @@ def similarity_in_worker():
         worker.wait(timeout=30)
 
 
-def _tree_rss(process) -> tuple[int, int]:
-    """(sum, largest) resident memory of ``process`` and its children, in bytes."""
+def _tree_rss(process) -> tuple[int, int, float]:
+    """(sum, largest) resident memory of ``process`` and its children in bytes, and the CPU
+    seconds its children used (the rendering child is fresh: that is the render's CPU time,
+    which, unlike the wall time, does not depend on what else the shared machine runs)."""
     import psutil
 
     total = largest = 0
+    cpu = 0.0
     try:
-        members = [process, *process.children(recursive=True)]
+        children = process.children(recursive=True)
     except psutil.NoSuchProcess:
-        return 0, 0
-    for member in members:
+        return 0, 0, 0.0
+    for member in [process, *children]:
         try:
             rss = member.memory_info().rss
+            if member is not process:
+                times = member.cpu_times()
+                cpu += times.user + times.system
         except psutil.NoSuchProcess:
             continue
         total += rss
         largest = max(largest, rss)
-    return total, largest
+    return total, largest, cpu
 
 
 def _p95_while(browser, paths, keep_going, minimum=20):
@@ -241,20 +247,19 @@ def strategy_pdf_in_worker(browser):
     try:
         tree = psutil.Process(worker.pid)
         time.sleep(8)  # the worker is up and its child forked
-        baseline, _ = _tree_rss(tree)
+        baseline, _, _ = _tree_rss(tree)
         job = StrategyDocument.objects.create(version=version, purpose="draft", requested_by=staff)
         started = time.monotonic()
         render_strategy_document.apply_async(args=[job.pk], queue="bench-documents")
-        peak = {"sum": 0, "largest": 0}
+        peak = {"sum": 0, "largest": 0, "cpu": 0.0}
         active = {"running": True}
 
         def sample():
             while active["running"]:
-                total, largest = _tree_rss(tree)
-                peak["sum"], peak["largest"] = (
-                    max(peak["sum"], total),
-                    max(peak["largest"], largest),
-                )
+                total, largest, cpu = _tree_rss(tree)
+                peak["cpu"] = max(peak["cpu"], cpu)
+                peak["sum"] = max(peak["sum"], total)
+                peak["largest"] = max(peak["largest"], largest)
                 time.sleep(0.2)
 
         def still_rendering():
@@ -279,6 +284,8 @@ def strategy_pdf_in_worker(browser):
         "baseline": baseline,
         "peak_sum": peak["sum"],
         "peak_largest": peak["largest"],
+        "cpu": peak["cpu"],
+        "load": os.getloadavg(),
         "idle_p95": idle_p95,
         "busy_p95": busy_p95,
         "requests": (idle_requests, busy_requests),
@@ -294,7 +301,8 @@ def strategy_pdf_lines(result) -> list[str]:
         f"{', ' + job.error if job.error else ''}):",
         f"- {job.pages} Seiten, {(job.size or 0) / mib:.1f} MiB; WeasyPrint im Task "
         f"{job.render_seconds or 0:.1f} s, vom Einreihen bis fertig {result['wall']:.1f} s "
-        "(Ziel < 60 s)",
+        f"(Ziel < 60 s); CPU-Zeit des Render-Prozesses {result['cpu']:.1f} s (Last des "
+        f"Rechners danach: {' / '.join(f'{x:.1f}' for x in result['load'])})",
         f"- Spitzen-Speicher: Render-Prozess {(job.peak_memory or 0) / mib:.0f} MiB (ru_maxrss), "
         f"größter Prozess {result['peak_largest'] / mib:.0f} MiB, Prozessbaum "
         f"{result['peak_sum'] / mib:.0f} MiB (Summe RSS, vorher {result['baseline'] / mib:.0f} "
