@@ -269,15 +269,20 @@ def peak_memory_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def document_run(*, document_id: int) -> StrategyDocument:
+def document_run(*, document_id: int, time_limit: float | None = None) -> StrategyDocument:
     """Render the PDF of a claimed (running) job, store it with its checksums and mark the
-    job done. Called by the task inside ``DOCUMENTS.run``."""
+    job done. Called by the task inside ``DOCUMENTS.run``; past ``time_limit`` seconds the
+    render stops with Celery's ``SoftTimeLimitExceeded`` at the next step."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
     job = StrategyDocument.objects.select_related("version").get(pk=document_id)
+    started = time.monotonic()
 
     def progress(percent: int, step: str) -> None:
+        if time_limit and time.monotonic() - started > time_limit:
+            raise SoftTimeLimitExceeded()
         DOCUMENTS.progress(document_id, progress=percent, step=step)
 
-    started = time.monotonic()
     pdf, pages = strategy_pdf(version=job.version, purpose=job.purpose, progress=progress)
     seconds = time.monotonic() - started
     progress(90, STEP_SAVING)

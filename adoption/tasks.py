@@ -12,11 +12,12 @@ TIME_LIMIT = 10 * 60
 
 
 @shared_task(
+    bind=True,
     name="adoption.render_strategy_document",
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
 )
-def render_strategy_document(document_id: int) -> None:
+def render_strategy_document(self, document_id: int) -> None:
     """Render the PDF of a queued strategy document job and store it on the job.
 
     Idempotent: the job is claimed with one conditional update, so a task delivered twice, or

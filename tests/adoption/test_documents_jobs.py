@@ -374,3 +374,24 @@ def test_refused_writes_change_nothing(client, version, staff, personas, fake_re
         retry = reverse("adoption:document_retry", args=[failed.pk])
         assert client.post(retry).status_code == 403
     assert list(StrategyDocument.objects.order_by("pk").values()) == before
+
+
+def test_the_render_checks_the_time_limit_itself(version, staff, monkeypatch, media):
+    """A soft time limit that WeasyPrint swallowed (it catches errors while loading a font)
+    still ends the job as failed at the next step."""
+    import time
+
+    def slow(*, version, purpose, progress, **kwargs):
+        time.sleep(0.05)
+        progress(75, documents.STEP_WRITING)
+        return FAKE_PDF, 3
+
+    monkeypatch.setattr(documents, "strategy_pdf", slow)
+    job, _ = documents.document_request(version=version, purpose="draft", user=staff)
+    documents.DOCUMENTS.run(
+        job.pk,
+        lambda: documents.document_run(document_id=job.pk, time_limit=0.01),
+        step=documents.STEP_COLLECTING,
+    )
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and job.error == ERROR_TIME_LIMIT and not job.file
