@@ -4,8 +4,11 @@ Runs against PostgreSQL (``BENCH_DATABASE_URL``, default a database ``coesfeld_b
 127.0.0.1) and Redis (``BENCH_REDIS_URL``), with gunicorn and a real Celery worker, and prints
 one table: per key page the SQL queries, p50/p95 server time (from the ``Server-Timing``
 header) and requests per second with 20 concurrent clients, next to a minimal view as the
-ceiling; plus the similarity recomputation in the worker. Results also go to
-``var/bench/results.md``.
+ceiling; plus the similarity recomputation in the worker and the strategy PDF of the large
+demo strategy rendered by a real worker (time, pages, bytes, the worker's peak memory, and the
+p95 of web pages while it renders). Results also go to ``var/bench/results.md``.
+
+``python scripts/bench.py documents`` runs only the strategy PDF part (after the same setup).
 """
 
 import concurrent.futures
@@ -170,6 +173,147 @@ def similarity_in_worker():
         worker.wait(timeout=30)
 
 
+def _tree_rss(process) -> tuple[int, int, float]:
+    """(sum, largest) resident memory of ``process`` and its children in bytes, and the CPU
+    seconds its children used (the rendering child is fresh: that is the render's CPU time,
+    which, unlike the wall time, does not depend on what else the shared machine runs)."""
+    import psutil
+
+    total = largest = 0
+    cpu = 0.0
+    try:
+        children = process.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0, 0, 0.0
+    for member in [process, *children]:
+        try:
+            rss = member.memory_info().rss
+            if member is not process:
+                times = member.cpu_times()
+                cpu += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+        total += rss
+        largest = max(largest, rss)
+    return total, largest, cpu
+
+
+def _p95_while(browser, paths, keep_going, minimum=20):
+    """Server times (ms) of ``paths`` requested in turn while ``keep_going()`` (at least
+    ``minimum`` requests); returns the p95."""
+    times = []
+    while keep_going() or len(times) < minimum:
+        for path in paths:
+            times.append(browser.get(path)[1])
+    return percentile(times, 0.95), len(times)
+
+
+def strategy_pdf_in_worker(browser):
+    """Render the full demo strategy of the large data set through a real worker (prefork
+    with one child, as in production: the time limits need it) while web pages are requested.
+
+    Memory is measured two ways: psutil samples the worker's process tree every 0.2 s (the
+    sum over-counts pages the fork shares with its parent; the largest single process is the
+    rendering child), and the task stores the child's ``ru_maxrss`` on the job, which is the
+    per-render peak because the child is fresh (``--max-tasks-per-child 1``)."""
+    import psutil
+    from django.urls import reverse
+
+    from accounts.models import User
+    from adoption.models import StrategyDocument
+    from adoption.tasks import render_strategy_document
+    from roadmaps.section_services import strategy_version_freeze
+    from strategy.selectors import process_current
+
+    process = process_current()
+    staff = User.objects.get(username="kreis")
+    version = strategy_version_freeze(process=process, note="Benchmark", user=staff)
+    paths = [
+        reverse("strategy:dashboard"),
+        reverse("adoption:document_list", args=[process.pk]),
+        reverse("inventory:project_list"),
+    ]
+    for path in paths:
+        browser.get(path)
+    idle_p95, idle_requests = _p95_while(browser, paths, lambda: False, minimum=60)
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker", "--pool=prefork"]
+        + ["--concurrency=1", "--max-tasks-per-child=1", "--loglevel=WARNING"]
+        + ["-Q", "bench-documents", "--without-gossip", "--without-mingle"],
+        cwd=BASE,
+        env=ENV,
+    )
+    try:
+        tree = psutil.Process(worker.pid)
+        time.sleep(8)  # the worker is up and its child forked
+        baseline, _, _ = _tree_rss(tree)
+        job = StrategyDocument.objects.create(version=version, purpose="draft", requested_by=staff)
+        started = time.monotonic()
+        render_strategy_document.apply_async(args=[job.pk], queue="bench-documents")
+        peak = {"sum": 0, "largest": 0, "cpu": 0.0}
+        active = {"running": True}
+
+        def sample():
+            while active["running"]:
+                total, largest, cpu = _tree_rss(tree)
+                peak["cpu"] = max(peak["cpu"], cpu)
+                peak["sum"] = max(peak["sum"], total)
+                peak["largest"] = max(peak["largest"], largest)
+                time.sleep(0.2)
+
+        def still_rendering():
+            job.refresh_from_db()
+            return job.is_active and time.monotonic() - started < 900
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sampler = pool.submit(sample)
+            busy_p95, busy_requests = _p95_while(browser, paths, still_rendering)
+            while still_rendering():
+                time.sleep(0.5)
+            active["running"] = False
+            sampler.result()
+        wall = time.monotonic() - started
+        job.refresh_from_db()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    return {
+        "job": job,
+        "wall": wall,
+        "baseline": baseline,
+        "peak_sum": peak["sum"],
+        "peak_largest": peak["largest"],
+        "cpu": peak["cpu"],
+        "load": os.getloadavg(),
+        "idle_p95": idle_p95,
+        "busy_p95": busy_p95,
+        "requests": (idle_requests, busy_requests),
+    }
+
+
+def strategy_pdf_lines(result) -> list[str]:
+    job, mib = result["job"], 1024 * 1024
+    ratio = result["busy_p95"] / result["idle_p95"] if result["idle_p95"] else float("nan")
+    return [
+        "",
+        f"Strategie-PDF der großen Demo-Strategie im Celery-Worker (Status: {job.status}"
+        f"{', ' + job.error if job.error else ''}):",
+        f"- {job.pages} Seiten, {(job.size or 0) / mib:.1f} MiB; WeasyPrint im Task "
+        f"{job.render_seconds or 0:.1f} s, vom Einreihen bis fertig {result['wall']:.1f} s "
+        f"(Ziel < 60 s); CPU-Zeit des Render-Prozesses {result['cpu']:.1f} s (Last des "
+        f"Rechners danach: {' / '.join(f'{x:.1f}' for x in result['load'])})",
+        f"- Spitzen-Speicher: Render-Prozess {(job.peak_memory or 0) / mib:.0f} MiB (ru_maxrss), "
+        f"größter Prozess {result['peak_largest'] / mib:.0f} MiB, Prozessbaum "
+        f"{result['peak_sum'] / mib:.0f} MiB (Summe RSS, vorher {result['baseline'] / mib:.0f} "
+        "MiB; Ziel < 1,5 GB)",
+        f"- p95 Server von Übersicht, Dokumentenliste, Projektliste: ohne Rendern "
+        f"{result['idle_p95']:.1f} ms, während des Renderns {result['busy_p95']:.1f} ms "
+        f"(Faktor {ratio:.2f}, Ziel ≤ 1,5; {result['requests'][0]}/{result['requests'][1]} "
+        f"Anfragen; {os.cpu_count()} Kerne, Rechner mit anderen geteilt)",
+    ]
+
+
 def live_benchmark(base):
     """60 simulated participants in a live workshop session (scripts/bench_live.py)."""
     import importlib.util
@@ -191,6 +335,7 @@ def live_benchmark(base):
 
 
 def main():
+    only_documents = sys.argv[1:] == ["documents"]
     started = time.monotonic()
     ensure_database()
     manage("migrate", "--noinput", "-v0")
@@ -208,6 +353,8 @@ def main():
     from roadmaps.models import FieldPlan
     from strategy.models import Municipality
 
+    if only_documents:
+        return documents_only(started)
     run, projects = similarity_in_worker()
     dülmen = Municipality.objects.get(name="Dülmen")
     field_plan = FieldPlan.objects.order_by("rank", "pk").first()
@@ -260,6 +407,7 @@ def main():
         browser.login("kreis", "Coesfeld-Demo-2026")
         results = {name: measure(browser, path) for name, path in pages.items()}
         live = live_benchmark(base)
+        documents = strategy_pdf_in_worker(browser)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -304,6 +452,7 @@ def main():
         "",
         f"Ähnlichkeiten im Celery-Worker neu berechnet: {run.projects} Projekte, "
         f"{run.pairs} gespeicherte Paare, {run.seconds or 0:.2f} s (Status: {run.status}).",
+        *strategy_pdf_lines(documents),
         f"Gesamtdauer des Benchmarks: {time.monotonic() - started:.0f} s.",
     ]
     report = "\n".join(lines)
@@ -311,6 +460,37 @@ def main():
     out = BASE / "var" / "bench" / "results.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report + "\n", encoding="utf-8")
+
+
+def _gunicorn():
+    return subprocess.Popen(
+        [str(BASE / ".venv" / "bin" / "gunicorn"), "coesfeld_strategy.wsgi"]
+        + ["--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--threads", "8"]
+        + ["--worker-class", "gthread", "--log-level", "warning"],
+        cwd=BASE,
+        env=ENV,
+    )
+
+
+def documents_only(started):
+    """``bench.py documents``: only the strategy PDF part."""
+    server = _gunicorn()
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(base + "/health/live/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        browser = Browser(base)
+        browser.login("kreis", "Coesfeld-Demo-2026")
+        lines = strategy_pdf_lines(strategy_pdf_in_worker(browser))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines.append(f"Gesamtdauer: {time.monotonic() - started:.0f} s.")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

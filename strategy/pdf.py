@@ -59,16 +59,17 @@ def pdf_fetcher(*style_dirs: Path) -> LocalFileFetcher:
     return LocalFileFetcher([FONTS_DIR, CHART_CSS.parent, *style_dirs, Path(settings.MEDIA_ROOT)])
 
 
-def style_svg_charts(document) -> None:
+def style_svg_charts(document, extra_css: tuple[Path, ...] = ()) -> None:
     """Give each inline SVG its stylesheet.
 
     WeasyPrint styles inline SVG only from ``<style>`` elements inside the SVG, not from the
-    page's CSS; the shared chart templates rely on the page's classes, so the chart rules are
-    added to every ``<svg>`` of the parsed document."""
+    page's CSS; the shared chart templates rely on the page's classes, so the chart rules (and
+    a document's own SVG rules, ``extra_css``) are added to every ``<svg>`` of the parsed
+    document."""
     from xml.etree import ElementTree
 
     svg = "{http://www.w3.org/2000/svg}"
-    css = CHART_CSS.read_text(encoding="utf-8")
+    css = "\n".join(path.read_text(encoding="utf-8") for path in (CHART_CSS, *extra_css))
     for element in document.etree_element.iter(f"{svg}svg"):
         style = ElementTree.Element(f"{svg}style")
         style.text = css
@@ -81,16 +82,18 @@ def html_to_pdf(
     base_dir: Path,
     fetcher: LocalFileFetcher | None = None,
     on_laid_out=lambda pages: None,
+    svg_css: tuple[Path, ...] = (),
 ) -> tuple[bytes, int]:
     """Render ``html`` as a tagged PDF/UA-1. Returns ``(pdf, pages)``.
 
     ``base_dir`` is the document's style folder (relative URLs resolve there);
-    ``on_laid_out`` is called with the page count between layout and writing (for progress)."""
+    ``on_laid_out`` is called with the page count between layout and writing (for progress);
+    ``svg_css`` are further stylesheets for the inline SVGs (see ``style_svg_charts``)."""
     from weasyprint import HTML
 
     fetcher = fetcher or pdf_fetcher(base_dir)
     document = HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher.build())
-    style_svg_charts(document)
+    style_svg_charts(document, svg_css)
     rendered = document.render(**PDF_OPTIONS)
     on_laid_out(len(rendered.pages))
     return rendered.write_pdf(**PDF_OPTIONS), len(rendered.pages)

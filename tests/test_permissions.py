@@ -314,6 +314,19 @@ TABLE = {
     "adoption:oparl_paper": ("council", "get", NOT_PUBLISHED),
     "adoption:oparl_file": ("oparl_key", "get", NOT_PUBLISHED),
     "adoption:oparl_file_download": ("oparl_key", "get", NOT_PUBLISHED),
+    # Strategy documents: everybody logged in reads and downloads; district staff,
+    # consultants and admins have PDFs rendered; drafts are deleted by district staff/admins.
+    "adoption:document_list": ("process", "get", READ),
+    "adoption:document_new": ("process", "get", RUN),
+    "adoption:document_detail": ("document", "get", READ),
+    "adoption:document_status": ("document", "get", READ),
+    "adoption:document_download": ("document_done", "get", READ),
+    "adoption:document_retry": ("document", "post", POST_RUN),
+    "adoption:document_delete": (
+        "document_done",
+        "post",
+        row(L, 302, 403, 403, 403, 403, 403, 302),
+    ),
 }
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
@@ -443,6 +456,7 @@ def objects(process, reference, settings, tmp_path):
         "reset": {"uidb64": "MQ", "token": "falsch"},
         "token": {"token": "kein-gueltiger-token"},
         **_adoption_objects(process, dülmen),
+        **_document_objects(version),
     }
 
 
@@ -509,6 +523,21 @@ def _db_state() -> dict:
         "section comments": SectionComment.objects.count(),
         "versions": StrategyVersion.objects.count(),
     }
+
+
+def _document_objects(version) -> dict:
+    from django.core.files.base import ContentFile
+
+    from adoption.models import StrategyDocument
+
+    queued = StrategyDocument.objects.create(version=version)
+    done = StrategyDocument(version=version, purpose="adopted", status="done", pages=1)
+    done.file.save("strategie.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    done.save()
+    return {"document": {"pk": queued.pk}, "document_done": {"pk": done.pk}}
+
+
+CASES = [(name, role) for name in TABLE for role in ROLES]
 
 
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])

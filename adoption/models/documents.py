@@ -39,6 +39,12 @@ class StrategyDocument(BackgroundJob):
     sha512 = models.CharField(_("SHA-512"), max_length=128, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # Measured by the worker for each render: how long WeasyPrint took and the high-water
+    # mark of the worker process's resident memory (``ru_maxrss``) when it finished.
+    render_seconds = models.FloatField(_("render time in seconds"), null=True, blank=True)
+    peak_memory = models.PositiveBigIntegerField(
+        _("peak memory of the worker in bytes"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("strategy document")
@@ -47,6 +53,13 @@ class StrategyDocument(BackgroundJob):
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="strategy_document_progress_percent"
+            ),
+            # A version has at most one council submission that is not failed: once made it
+            # is never replaced by another render.
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(purpose="submission") & ~Q(status="failed"),
+                name="strategy_document_one_submission_per_version",
             ),
         ]
 
@@ -60,7 +73,36 @@ class StrategyDocument(BackgroundJob):
     def is_council_submission(self) -> bool:
         return self.purpose == self.Purpose.COUNCIL_SUBMISSION
 
+    @property
+    def is_immutable(self) -> bool:
+        """A finished council submission is kept unchanged for good."""
+        return self.is_council_submission and self.is_done
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self._state.adding:
+            stored = (
+                StrategyDocument.objects.filter(pk=self.pk)
+                .values("purpose", "status", "file", "sha256", "sha512", "size", "pages")
+                .first()
+            )
+            if (
+                stored
+                and stored["purpose"] == self.Purpose.COUNCIL_SUBMISSION
+                and stored["status"] == self.Status.DONE
+                and any(getattr(self, name) != value for name, value in stored.items())
+            ):
+                raise ValidationError(_("The council submission cannot be changed."))
+        return super().save(*args, **kwargs)
+
     def delete(self, *args, **kwargs):
-        if self.is_council_submission and self.is_done:
+        if self.is_immutable or (
+            self.pk
+            and StrategyDocument.objects.filter(
+                pk=self.pk, purpose=self.Purpose.COUNCIL_SUBMISSION, status=self.Status.DONE
+            ).exists()
+        ):
             raise ValidationError(_("The council submission cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+
+from .. import document_rules  # noqa: E402, F401 - registers the permissions of the documents

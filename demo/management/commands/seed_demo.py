@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from adoption.demo_decisions import demo_decisions_create
+from adoption.demo_documents import demo_version_freeze
 from inventory.demo import demo_inventory_create, large_inventory_create
 from roadmaps.demo import measures_large_create
 from strategy.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_create, demo_process_create
@@ -34,7 +35,6 @@ class Command(BaseCommand):
         process = demo_process_create()
         projects = demo_inventory_create()
         demo_workshops_create(process=process)
-        demo_decisions_create(process=process)
         self.stdout.write(f"Demo-Bestandsaufnahme: {projects} Projekte.")
         if options["scale"] == "large":
             started = time.monotonic()
@@ -47,6 +47,9 @@ class Command(BaseCommand):
             if missing > 0:
                 measures = measures_large_create(process, count=missing, goals=100)
                 self.stdout.write(f"Große Erarbeitung: {measures} Maßnahmen ergänzt.")
+        # The demo version is frozen after all content exists; the councils deliberate it.
+        demo_version_freeze(process=process)
+        demo_decisions_create(process=process)
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         with translation.override("de"):
             for username, first, last, role, municipality, _superuser in DEMO_ACCOUNTS:
