@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 
 from inventory.models import Project
 from roadmaps.markdown import render_markdown
-from roadmaps.measure_selectors import starts_too_early
+from roadmaps.measure_selectors import (
+    DependencyWarning,
+    Roadmap,
+    RoadmapMeasure,
+    RoadmapMilestone,
+    starts_too_early,
+)
 from roadmaps.models import StrategyVersion
 from strategy.models import Municipality, Step
 from workshops.models import Workshop, WorkshopSession
@@ -48,13 +54,6 @@ def _date(value: str | None) -> date | None:
 
 
 # --- The snapshot in the shape of the shared templates -----------------------------------------
-
-
-class _Related(list):
-    """A list that answers ``.all()`` like a prefetched relation."""
-
-    def all(self):
-        return self
 
 
 @dataclass
@@ -130,90 +129,74 @@ def process_overview_from(introduction: dict) -> SnapshotOverview:
 
 
 @dataclass
-class SnapshotMilestone:
-    title: str
-    due_on: date
-    done: bool
+class SnapshotRoadmap(Roadmap):
+    """A part of the snapshot's roadmap (measures ``first`` to ``last``) for one timeline."""
 
-
-@dataclass
-class SnapshotMeasure:
-    """A measure of the snapshot, shaped like ``Measure`` for the roadmap timeline."""
-
-    pk: int
-    number: str
-    title: str
-    priority: str
-    priority_label: str
-    start_date: date | None
-    end_date: date | None
-    milestones: _Related = field(default_factory=_Related)
-    depends_on: _Related = field(default_factory=_Related)
-
-    def __str__(self):
-        return f"{self.number} {self.title}"
-
-    def get_priority_display(self) -> str:
-        return self.priority_label
-
-
-@dataclass
-class SnapshotRoadmap:
-    """Part of the roadmap, shaped like ``roadmaps.measure_selectors.Roadmap``."""
-
-    measures: list[SnapshotMeasure]
-    warnings: list
-    theme_field: None = None
     first: int = 0
     last: int = 0
-
-    @property
-    def warned_pks(self) -> set[int]:
-        return {measure.pk for measure in self.warnings}
 
     @property
     def chart_id(self) -> str:
         return f"pdf-roadmap-{self.first}"
 
 
-def roadmap_parts(content: dict) -> list[SnapshotRoadmap]:
-    """The roadmap of the snapshot in timeline order, cut into parts of at most
-    ``GANTT_ROWS_PER_PART`` measures (dependencies across parts are listed in the table)."""
+def snapshot_roadmap(content: dict) -> Roadmap:
+    """The roadmap of a frozen version's content in timeline order, as the roadmap's own values
+    (``RoadmapMeasure``), so that ``roadmaps.gantt`` draws it like the live one. Used by the PDF
+    and by the public page: both show exactly what was frozen."""
+    chapters = content.get("chapters", [])
     details = {
         measure["number"]: measure
-        for chapter in content["chapters"]
-        if chapter["key"] == "field"
-        for measure in chapter["measures"]
+        for chapter in chapters
+        if chapter.get("key") == "field"
+        for measure in chapter.get("measures", [])
     }
-    roadmap = next((c for c in content["chapters"] if c["key"] == "roadmap"), {"measures": []})
+    roadmap = next((c for c in chapters if c.get("key") == "roadmap"), {"measures": []})
     measures, by_number = [], {}
-    for index, row in enumerate(roadmap["measures"]):
+    for index, row in enumerate(roadmap.get("measures", [])):
         detail = details.get(row["number"], {})
-        measure = SnapshotMeasure(
+        measure = RoadmapMeasure(
             pk=detail.get("id", -index - 1),
             number=row["number"],
             title=row["title"],
-            priority=row["priority"],
-            priority_label=row["priority_label"],
             start_date=_date(row.get("start_date")),
             end_date=_date(row.get("end_date")),
-            milestones=_Related(
-                SnapshotMilestone(m["title"], _date(m["due_on"]), m["done"])
+            priority=row.get("priority", ""),
+            status=row.get("status", ""),
+            milestones=[
+                RoadmapMilestone(m["title"], _date(m["due_on"]), m.get("done", False))
                 for m in detail.get("milestones", [])
-            ),
+                if m.get("due_on")
+            ],
         )
         measures.append(measure)
         by_number[measure.number] = measure
     for measure in measures:
-        prerequisites = details.get(measure.number, {}).get("depends_on", [])
-        measure.depends_on = _Related(by_number[n] for n in prerequisites if n in by_number)
+        numbers = details.get(measure.number, {}).get("depends_on", [])
+        measure.prerequisites = [by_number[n] for n in numbers if n in by_number]
+    warnings = [
+        DependencyWarning(measure, prerequisite)
+        for measure in measures
+        for prerequisite in measure.prerequisites
+        if starts_too_early(measure, prerequisite)
+    ]
+    return Roadmap(measures=measures, warnings=warnings)
+
+
+def roadmap_parts(content: dict) -> list[SnapshotRoadmap]:
+    """The roadmap of the snapshot in timeline order, cut into parts of at most
+    ``GANTT_ROWS_PER_PART`` measures (dependencies across parts are listed in the table)."""
+    roadmap = snapshot_roadmap(content)
     parts = []
-    for offset in range(0, len(measures), GANTT_ROWS_PER_PART):
-        chunk = measures[offset : offset + GANTT_ROWS_PER_PART]
-        warned = [m for m in chunk if any(starts_too_early(m, p) for p in m.depends_on.all())]
+    for offset in range(0, len(roadmap.measures), GANTT_ROWS_PER_PART):
+        chunk = roadmap.measures[offset : offset + GANTT_ROWS_PER_PART]
+        inside = {measure.pk for measure in chunk}
         parts.append(
             SnapshotRoadmap(
-                measures=chunk, warnings=warned, first=offset + 1, last=offset + len(chunk)
+                measures=chunk,
+                warnings=[w for w in roadmap.warnings if w.measure.pk in inside],
+                first=offset + 1,
+                last=offset + len(chunk),
             )
         )
     return parts

@@ -33,7 +33,7 @@ from strategy.models import StrategyProcess
 from strategy.pdf import FONTS_DIR, LocalFileFetcher, html_to_pdf, pdf_fetcher
 
 from .document_content import DocumentContent, document_content
-from .models import StrategyDocument
+from .models import ConferenceRecommendation, Council, StrategyDocument
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +53,31 @@ class DocumentError(Exception):
     """A request about a strategy document that is not possible; shown to the user."""
 
 
-def adoption_status_rows(version: StrategyVersion) -> list:
-    """The decisions taken on ``version`` (mayors' conference, Kreistag, the councils), one row
-    each, for the chapter "Adoption status" of the PDF.
-
-    The decisions are recorded in ``adoption.models.decisions``; until they are connected
-    here nothing is decided, and the chapter says so."""
-    return []
+def adoption_status_rows(version: StrategyVersion) -> list[dict]:
+    """The adoption status of the version's edition for the chapter "Adoption status" of the
+    PDF: the mayors' conference, then the Kreistag and the councils, one row each with body,
+    date and result (two queries). Empty while no body is set up; pending bodies are listed
+    as pending, so the reader sees who has still to decide."""
+    rows = []
+    conference = ConferenceRecommendation.objects.filter(process_id=version.process_id).first()
+    if conference is not None:
+        rows.append(
+            {
+                "body": _("Mayors' conference"),
+                "date": conference.meeting_date,
+                "result": conference.get_outcome_display(),
+            }
+        )
+    councils = Council.objects.filter(process_id=version.process_id).select_related("municipality")
+    rows.extend(
+        {
+            "body": council.name,
+            "date": council.decided_on,
+            "result": council.get_result_display(),
+        }
+        for council in sorted(councils, key=lambda c: (not c.municipality.is_district, c.name))
+    )
+    return rows
 
 
 # --- Render jobs -----------------------------------------------------------------------------

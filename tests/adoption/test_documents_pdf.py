@@ -117,3 +117,35 @@ def test_markdown_headings_stay_below_the_chapter_heading():
     # render_markdown already starts at h2; in a chapter that becomes h4 (h2 chapter, h3 section).
     assert "<h4>Eins</h4>" in html and "<h4>Zwei</h4>" in html and "<h6>Fünf</h6>" in html
     assert "<script>" not in html and "<h2>" not in html
+
+
+def test_the_adoption_chapter_lists_the_conference_and_all_twelve_bodies(version, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from adoption.decision_services import councils_ensure
+    from adoption.documents import adoption_status_rows
+    from adoption.models import ConferenceRecommendation, Council
+
+    councils = councils_ensure(process=version.process)
+    day = timezone.localdate() - timedelta(days=3)
+    ConferenceRecommendation.objects.create(
+        process=version.process, version=version, meeting_date=day, outcome="recommended"
+    )
+    dülmen = next(c for c in councils if c.municipality.name == "Dülmen")
+    Council.objects.filter(pk=dülmen.pk).update(result=Council.Result.ADOPTED, decided_on=day)
+    rows = adoption_status_rows(version)
+    assert len(rows) == 13
+    assert rows[0]["date"] == day and rows[1]["body"] == "Kreistag des Kreises Coesfeld"
+    by_body = {row["body"]: row for row in rows}
+    assert by_body[dülmen.name]["result"] == "Beschlossen" and by_body[dülmen.name]["date"] == day
+    pdf, _pages = strategy_pdf(version=version, purpose=StrategyDocument.Purpose.DRAFT)
+    path = tmp_path / "strategie.pdf"
+    path.write_bytes(pdf)
+    text = re.sub(r"\s+", " ", pdf_text(path))
+    assert (
+        "Bürgermeisterkonferenz" in text
+        and dülmen.name in text
+        and "Rat der Gemeinde Nottuln" in text
+    )
