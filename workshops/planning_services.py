@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from strategy.audit import AuditAction, audit_record
 from strategy.models import ActorGroup, Municipality, Step, StrategyProcess, ThemeField
 
 from .models import AgendaItem, Attendance, Workshop, WorkshopInvitation, WorkshopSession
@@ -161,8 +162,28 @@ def workshop_create(
         created_by=user,
     )
     workshop.theme_fields.set(theme_fields)
-    workshop.facilitators.set(facilitators)
+    _facilitators_set(workshop=workshop, facilitators=facilitators, user=user, created=True)
     return workshop
+
+
+def _facilitators_set(*, workshop: Workshop, facilitators: list, user, created=False) -> None:
+    """Set the facilitators of ``workshop``. Facilitators run its live sessions and minutes, so
+    a change of them is a change of permissions and goes into the audit log."""
+    before = set() if created else set(workshop.facilitators.values_list("pk", flat=True))
+    workshop.facilitators.set(facilitators)
+    names = {user.pk: str(user) for user in facilitators}
+    added = [names[pk] for pk in names.keys() - before]
+    removed = [str(old) for old in get_user_model().objects.filter(pk__in=before - names.keys())]
+    if added or removed:
+        audit_record(
+            action=AuditAction.PERMISSION_CHANGE,
+            actor=user,
+            target=workshop,
+            summary=" ".join(
+                [f"+{name}" for name in sorted(added)] + [f"−{name}" for name in sorted(removed)]
+            ),
+            details={"facilitators_added": sorted(added), "facilitators_removed": sorted(removed)},
+        )
 
 
 @transaction.atomic
@@ -177,6 +198,7 @@ def workshop_update(
     location: str = "",
     online_link: str = "",
     facilitators: Iterable = (),
+    user=None,
 ) -> Workshop:
     """Change a planned workshop; a new place or link sends an update to the invitees."""
     workshop = _lock(workshop)
@@ -199,7 +221,7 @@ def workshop_update(
     )
     workshop.save(update_fields=["step", "kind", "title", "description", "location", "online_link"])
     workshop.theme_fields.set(theme_fields)
-    workshop.facilitators.set(facilitators)
+    _facilitators_set(workshop=workshop, facilitators=facilitators, user=user)
     if place_changed:
         _calendar_changed(workshop)
     return workshop

@@ -169,7 +169,7 @@ def workshop_edit(request, pk, obj):
     title = _("Edit workshop “%(title)s”") % {"title": obj.title}
     if request.method == "POST" and form.is_valid():
         try:
-            workshop = workshop_update(workshop=obj, **form.cleaned_data)
+            workshop = workshop_update(workshop=obj, user=request.user, **form.cleaned_data)
         except WorkshopError as error:
             return _form_page(
                 request, form, title=title, cancel_url=obj.get_absolute_url(), error=str(error)

@@ -82,3 +82,35 @@ def test_groups_and_single_permissions_are_audited(personas):
     assert set(
         AuditEvent.objects.filter(action="permission_change").values_list("target_id", flat=True)
     ) == {str(user.pk)}
+
+
+def test_changing_the_facilitators_of_a_workshop_is_audited(personas, process):
+    from tests.workshops import make_workshop
+    from workshops.planning_services import workshop_update
+
+    staff, consultant = personas["district_staff"], personas["consultant"]
+    # As the form gives them: loaded from the database.
+    staff.refresh_from_db()
+    consultant.refresh_from_db()
+    workshop = make_workshop(process, user=staff, facilitators=[staff])
+    mine = AuditEvent.objects.filter(
+        action="permission_change", target_type="workshops.Workshop", target_id=str(workshop.pk)
+    ).order_by("pk")
+    created = mine.get()
+    assert created.details == {"facilitators_added": [str(staff)], "facilitators_removed": []}
+    values = {
+        "step": workshop.step,
+        "kind": workshop.kind,
+        "title": workshop.title,
+        "location": workshop.location,
+    }
+    workshop_update(workshop=workshop, user=staff, facilitators=[consultant], **values)
+    # The same facilitators again: nothing to record.
+    workshop_update(workshop=workshop, user=staff, facilitators=[consultant], **values)
+    assert mine.count() == 2
+    change = mine.last()
+    assert change.actor == staff
+    assert change.details == {
+        "facilitators_added": [str(consultant)],
+        "facilitators_removed": [str(staff)],
+    }
