@@ -44,6 +44,8 @@ TIMING = re.compile(r"app;dur=([\d.]+)")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REV = re.compile(r'\?rev=([\w-]+)(?:"|&amp;)')
 POLL_SECONDS = 1.5
+# Polls per participant in the measurement at the htmx rhythm (30 s).
+RHYTHM_POLLS = 20
 
 
 def _django(database_url: str | None = None, redis_url: str | None = None) -> None:
@@ -236,8 +238,9 @@ def seed(
     }
 
 
-def _facilitator_polls(base_url, session_id, facilitator, repeat=20) -> dict:
-    """Server time of the facilitator's two fragments and the projector's, one client."""
+def _facilitator_polls(base_url, session_id, facilitator, repeat=8, pause=0.0) -> dict:
+    """Server time of the facilitator's two fragments and the projector's, one client that
+    waits ``pause`` seconds between polls."""
     client = Guest(base_url, "facilitator")
     client.login(*facilitator)
     found = {}
@@ -256,8 +259,10 @@ def _facilitator_polls(base_url, session_id, facilitator, repeat=20) -> dict:
                 break
             full.append(server)
             rev = REV.search(html)[1]
+            time.sleep(pause)
             status, _html, server, _wall = client.request(f"{url}?rev={rev}", headers=headers)
             same.append(server)
+            time.sleep(pause)
         else:
             found[name] = {
                 "full": _summary(full),
@@ -326,16 +331,42 @@ def run(
     )
     services.activity_start(activity=ideas)
 
-    # 2. Polling: full fragments (what a change costs) and unchanged ones (204).
-    def poll_both(guest):
-        full = [guest.poll(session_id, with_rev=False) for _ in range(3)]
-        same = [guest.poll(session_id) for _ in range(3)]
-        return full, same
+    # 2. Polling as in the session: every participant polls at the htmx rhythm (1.5 s, each
+    #    starting at a random moment), alternately for a changed state (full fragment) and
+    #    for an unchanged one (204); meanwhile the facilitator's screen and the projector poll.
+    def poll_rhythm(guest):
+        rng = random.Random(guest.participant_id)
+        next_poll = time.monotonic() + rng.uniform(0, POLL_SECONDS)
+        answers = []
+        for index in range(RHYTHM_POLLS):
+            time.sleep(max(0.0, next_poll - time.monotonic()))
+            next_poll += POLL_SECONDS
+            answers.append((index % 2 == 0, guest.poll(session_id, with_rev=index % 2 == 1)))
+        return answers
 
-    polls = _parallel(poll_both, joined, 20)
-    poll_full = [s for full, _same in polls for status, s, _w in full if status == 200 and s]
-    poll_same = [s for _full, same in polls for status, s, _w in same if s is not None]
-    other_polls = _facilitator_polls(base_url, session_id, facilitator) if facilitator else {}
+    facilitator_thread_result = {}
+    if facilitator:
+        facilitator_thread = threading.Thread(
+            target=lambda: facilitator_thread_result.update(
+                _facilitator_polls(base_url, session_id, facilitator, repeat=20, pause=0.25)
+            )
+        )
+        facilitator_thread.start()
+    polls = _parallel(poll_rhythm, joined, len(joined))
+    if facilitator:
+        facilitator_thread.join()
+    other_polls = facilitator_thread_result
+    answers = [answer for guest_answers in polls for answer in guest_answers]
+    poll_full = [s for full, (status, s, _w) in answers if full and status == 200 and s]
+    poll_same = [s for full, (_status, s, _w) in answers if not full and s]
+
+    # 2b. The same fragments with 20 clients polling back to back without a pause (a stress
+    #     figure: far more requests than 60 participants make).
+    def poll_burst(guest):
+        return [guest.poll(session_id, with_rev=False) for _ in range(3)]
+
+    burst = _parallel(poll_burst, joined, 20)
+    poll_burst_full = [s for answers in burst for status, s, _w in answers if status == 200 and s]
 
     # 3. Load: ideas for the first half, then a dot vote that everybody starts at once.
     log = []  # (participant, kind, item, status, wall ms, server ms)
@@ -480,6 +511,7 @@ def run(
         "join_seconds": round(join_seconds, 2),
         "poll_full_server": _summary(poll_full),
         "poll_unchanged_server": _summary(poll_same),
+        "poll_burst_full_server": _summary(poll_burst_full),
         "facilitator_and_projector_polls": other_polls,
         "load_seconds": seconds,
         "polls_under_load": {
