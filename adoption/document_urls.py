@@ -5,6 +5,7 @@ from django.urls import path
 from . import document_views as views
 
 urlpatterns = [
+    path("dokumente/", views.document_list_current, name="document_list_current"),
     path("prozesse/<int:pk>/dokumente/", views.document_list, name="document_list"),
     path("prozesse/<int:pk>/dokumente/neu/", views.document_new, name="document_new"),
     path("dokumente/<int:pk>/", views.document_detail, name="document_detail"),

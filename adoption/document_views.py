@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from strategy.models import StrategyProcess
 from strategy.permissions import permission_required
+from strategy.selectors import process_current
 
 from .document_forms import DocumentRequestForm
 from .documents import (
@@ -35,6 +36,15 @@ def _get_document(request, pk, **kwargs):
         ),
         pk=pk,
     )
+
+
+@permission_required("adoption.view_documents")
+def document_list_current(request):
+    """The documents of the current edition: where the navigation's "Strategy PDF" leads."""
+    process = process_current()
+    if process is None:
+        raise Http404
+    return redirect("adoption:document_list", pk=process.pk)
 
 
 @permission_required("adoption.view_documents", get_object=_get_process)

@@ -316,6 +316,8 @@ TABLE = {
     "adoption:oparl_file_download": ("oparl_key", "get", NOT_PUBLISHED),
     # Strategy documents: everybody logged in reads and downloads; district staff,
     # consultants and admins have PDFs rendered; drafts are deleted by district staff/admins.
+    # The navigation's "Strategy PDF": to the documents of the current edition.
+    "adoption:document_list_current": (None, "get", row(L, 302, 302, 302, 302, 302, 302, 302)),
     "adoption:document_list": ("process", "get", READ),
     "adoption:document_new": ("process", "get", RUN),
     "adoption:document_detail": ("document", "get", READ),

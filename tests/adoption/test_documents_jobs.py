@@ -395,3 +395,17 @@ def test_the_render_checks_the_time_limit_itself(version, staff, monkeypatch, me
     )
     job.refresh_from_db()
     assert job.status == Status.FAILED and job.error == ERROR_TIME_LIMIT and not job.file
+
+
+def test_the_navigation_leads_to_the_documents_of_the_current_edition(client, process, personas):
+    client.force_login(personas["councillor"])
+    html = client.get(reverse("strategy:dashboard")).content.decode()
+    assert reverse("adoption:document_list_current") in html
+    response = client.get(reverse("adoption:document_list_current"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("adoption:document_list", args=[process.pk])
+
+
+def test_without_an_edition_the_documents_link_answers_404(client, personas):
+    client.force_login(personas["councillor"])
+    assert client.get(reverse("adoption:document_list_current")).status_code == 404
