@@ -12,7 +12,7 @@ from roadmaps.models import StrategyVersion
 from roadmaps.section_services import strategy_version_freeze
 from strategy.models import StrategyProcess
 
-from .decision_services import councils_ensure
+from .decision_services import council_paper_template_text, councils_ensure
 from .models import ConferenceRecommendation, ConsultationStep, Council
 
 # municipality: (result, days ago of the decision, yes, no, abstentions, committee)
@@ -53,6 +53,8 @@ def demo_decisions_create(*, process: StrategyProcess) -> int:
             f"{100 + number}/{today.year}"
         )
         council.ris_url = f"https://ris.example.org/{council.municipality.ags}/vorlage/{number}"
+        # The paper names its Drucksache number once the council office has given it.
+        council.paper_text = council_paper_template_text(council=council, version=version)
         council.updated_by = staff
         if name in DECISIONS:
             result, days, yes, no, abstain, committee = DECISIONS[name]

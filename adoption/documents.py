@@ -75,7 +75,9 @@ def adoption_status_rows(version: StrategyVersion) -> list[dict]:
             "date": council.decided_on,
             "result": council.get_result_display(),
         }
-        for council in sorted(councils, key=lambda c: (not c.municipality.is_district, c.name))
+        for council in sorted(
+            councils, key=lambda c: (not c.municipality.is_district, c.municipality.name)
+        )
     )
     return rows
 
