@@ -147,6 +147,9 @@ def council_paper_render_run(*, render_id: int) -> CouncilPaperRender:
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+# Characters XML 1.0 does not allow (control characters, U+FFFE, U+FFFF): a .docx holding one
+# is not well-formed and Word refuses to open it.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -156,6 +159,10 @@ DOCX_PARTS_DIR = Path(settings.BASE_DIR, "adoption", "docx")
 
 def _part(name: str) -> str:
     return (DOCX_PARTS_DIR / name).read_text(encoding="utf-8")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("", text))
 
 
 def _runs(text: str) -> str:
@@ -171,7 +178,7 @@ def _runs(text: str) -> str:
         runs.append((text[position:], False))
     return "".join(
         f"<w:r>{'<w:rPr><w:b/></w:rPr>' if bold else ''}"
-        f'<w:t xml:space="preserve">{escape(part)}</w:t></w:r>'
+        f'<w:t xml:space="preserve">{_xml_text(part)}</w:t></w:r>'
         for part, bold in runs
     )
 
@@ -228,7 +235,7 @@ def council_paper_docx(council: Council) -> bytes:
         'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{escape('Beschlussvorlage: ' + council.name)}</dc:title>"
+        f"<dc:title>{_xml_text('Beschlussvorlage: ' + council.name)}</dc:title>"
         "<dc:creator>Kreis Coesfeld</dc:creator><dc:language>de-DE</dc:language>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{timezone.now():%Y-%m-%dT%H:%M:%SZ}'
         "</dcterms:created></cp:coreProperties>"

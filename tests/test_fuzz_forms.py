@@ -4,44 +4,14 @@ is shown, it is shown as text."""
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from inventory.models import Project, SynergyCandidate
 from strategy.models import ThemeField
 from tests.factories import ProjectFactory
+from tests.fuzzing import FUZZED, HYPOTHESIS, TEXT, check_shown_as_text, fuzzes
 
-MARKERS = [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    "javascript:alert(1)",
-    '"><svg onload=alert(1)>',
-]
-NASTY = st.sampled_from(
-    ["", "\u202e", "\u200b", "\u0000", "\r\n", "ä" * 300, "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "'; DROP TABLE x;--"]
-)
-TEXT = st.builds(
-    lambda a, marker, b, c: f"{a}{marker}{b}{c}",
-    st.text(max_size=40),
-    st.sampled_from(MARKERS),
-    NASTY,
-    st.text(max_size=2500),
-)
-HYPOTHESIS = settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-def _check(client, response, shown_at, text):
-    assert response.status_code < 500
-    html = client.get(shown_at).content.decode()
-    for marker in MARKERS:
-        if marker.startswith("javascript:"):
-            assert f'href="{marker}' not in html
-        else:
-            assert marker not in html
+_check = check_shown_as_text
 
 
 @pytest.fixture
@@ -50,6 +20,7 @@ def staff(client, personas, process):
     return client
 
 
+@fuzzes("strategy.forms.ThemeFieldForm", "strategy.forms.ActorGroupForm")
 @given(text=TEXT)
 @HYPOTHESIS
 def test_theme_field_and_actor_group_forms(staff, text):
@@ -63,6 +34,7 @@ def test_theme_field_and_actor_group_forms(staff, text):
     _check(staff, response, reverse("strategy:actorgroup_list"), text)
 
 
+@fuzzes("strategy.forms.ProcessCreateForm", "strategy.forms.TransitionForm")
 @given(text=TEXT)
 @HYPOTHESIS
 def test_process_forms(staff, process, text):
@@ -74,6 +46,7 @@ def test_process_forms(staff, process, text):
     _check(staff, response, reverse("strategy:process_detail", args=[process.pk]), text)
 
 
+@fuzzes("inventory.forms.ProjectForm")
 @given(text=TEXT)
 @HYPOTHESIS
 def test_project_form(staff, reference, text):
@@ -95,6 +68,11 @@ def test_project_form(staff, reference, text):
     _check(staff, response, reverse("inventory:project_list") + "?q=" + text[:50], text)
 
 
+@fuzzes(
+    "inventory.forms.ExistingStrategyForm",
+    "accounts.forms.InvitationForm",
+    "strategy.forms_trust.ContentPageForm",
+)
 @given(text=TEXT)
 @HYPOTHESIS
 def test_strategy_and_invitation_and_page_forms(staff, reference, text):
@@ -120,6 +98,7 @@ def test_strategy_and_invitation_and_page_forms(staff, reference, text):
     _check(staff, response, reverse("strategy:content_page", args=["datenschutz"]), text)
 
 
+@fuzzes("inventory.forms.SynergyDecisionForm")
 @given(text=TEXT)
 @HYPOTHESIS
 def test_synergy_note_and_search(staff, reference, text):
@@ -135,3 +114,45 @@ def test_synergy_note_and_search(staff, reference, text):
     _check(staff, response, reverse("inventory:synergy_list"), text)
     response = staff.get(reverse("accounts:user_list"), {"q": text})
     assert response.status_code < 500
+
+
+def _text_forms() -> set[str]:
+    """Every form of the portal with a free-text field ("module.Class")."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms
+    from django.apps import apps
+    from django.conf import settings
+
+    found = set()
+    for config in apps.get_app_configs():
+        if not config.path.startswith(str(settings.BASE_DIR)) or ".venv" in config.path:
+            continue
+        for module_info in pkgutil.iter_modules([config.path]):
+            if "forms" not in module_info.name:
+                continue
+            module = importlib.import_module(f"{config.name}.{module_info.name}")
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ != module.__name__ or not issubclass(cls, forms.BaseForm):
+                    continue
+                try:
+                    fields = cls.base_fields
+                except AttributeError:
+                    continue
+                if any(isinstance(field, forms.CharField) for field in fields.values()):
+                    found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_text_form_is_fuzzed():
+    """A new form with a text field fails here until a fuzz test throws hostile text at it."""
+    import importlib
+    from pathlib import Path
+
+    for path in Path(__file__).parent.rglob("test_fuzz*.py"):
+        module = ".".join(path.relative_to(Path(__file__).parent.parent).with_suffix("").parts)
+        importlib.import_module(module)
+    missing = sorted(_text_forms() - FUZZED)
+    assert not missing, missing

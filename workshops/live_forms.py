@@ -1,6 +1,7 @@
 """Forms of the live session. They only parse input; the rules live in ``live_services``."""
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import ThemeField
@@ -54,9 +55,14 @@ class CardForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The services explain empty or long texts in their own words.
+        # The services explain empty or long texts in their own words. NUL characters stay
+        # refused here: PostgreSQL cannot store them (a server error instead of a message).
         self.fields["text"].max_length = None
-        self.fields["text"].validators = []
+        self.fields["text"].validators = [
+            v
+            for v in self.fields["text"].validators
+            if isinstance(v, ProhibitNullCharactersValidator)
+        ]
 
 
 class ItemForm(forms.Form):
