@@ -27,11 +27,11 @@ def test_theme_field_and_actor_group_forms(staff, text):
     response = staff.post(
         reverse("strategy:themefield_new"), {"name": text[:100], "description": text, "position": 1}
     )
-    _check(staff, response, reverse("strategy:themefield_list"), text)
+    _check(staff, response, reverse("strategy:themefield_list"))
     response = staff.post(
         reverse("strategy:actorgroup_new"), {"name": text[:100], "description": text}
     )
-    _check(staff, response, reverse("strategy:actorgroup_list"), text)
+    _check(staff, response, reverse("strategy:actorgroup_list"))
 
 
 @fuzzes("strategy.forms.ProcessCreateForm", "strategy.forms.TransitionForm")
@@ -41,9 +41,9 @@ def test_process_forms(staff, process, text):
     response = staff.post(
         reverse("strategy:process_new"), {"title": text, "year": 2027, "description": text}
     )
-    _check(staff, response, reverse("strategy:process_list"), text)
+    _check(staff, response, reverse("strategy:process_list"))
     response = staff.post(reverse("strategy:process_advance", args=[process.pk]), {"note": text})
-    _check(staff, response, reverse("strategy:process_detail", args=[process.pk]), text)
+    _check(staff, response, reverse("strategy:process_detail", args=[process.pk]))
 
 
 @fuzzes("inventory.forms.ProjectForm")
@@ -64,8 +64,8 @@ def test_project_form(staff, reference, text):
     response = staff.post(reverse("inventory:project_new"), data)
     project = Project.objects.order_by("-pk").first()
     shown_at = project.get_absolute_url() if project else reverse("inventory:project_list")
-    _check(staff, response, shown_at, text)
-    _check(staff, response, reverse("inventory:project_list") + "?q=" + text[:50], text)
+    _check(staff, response, shown_at)
+    _check(staff, response, reverse("inventory:project_list") + "?q=" + text[:50])
 
 
 @fuzzes(
@@ -86,16 +86,16 @@ def test_strategy_and_invitation_and_page_forms(staff, reference, text):
             "link": text,
         },
     )
-    _check(staff, response, reverse("inventory:strategy_list"), text)
+    _check(staff, response, reverse("inventory:strategy_list"))
     response = staff.post(
         reverse("accounts:invitation_new"),
         {"email": "fuzz@example.org", "first_name": text, "last_name": text, "role": "councillor"},
     )
-    _check(staff, response, reverse("accounts:user_list"), text)
+    _check(staff, response, reverse("accounts:user_list"))
     response = staff.post(
         reverse("strategy:content_page_edit", args=["datenschutz"]), {"title": text, "body": text}
     )
-    _check(staff, response, reverse("strategy:content_page", args=["datenschutz"]), text)
+    _check(staff, response, reverse("strategy:content_page", args=["datenschutz"]))
 
 
 @fuzzes("inventory.forms.SynergyDecisionForm")
@@ -111,7 +111,7 @@ def test_synergy_note_and_search(staff, reference, text):
         reverse("inventory:synergy_decide", args=[candidate.pk]),
         {"decision": "joint_project", "note": text},
     )
-    _check(staff, response, reverse("inventory:synergy_list"), text)
+    _check(staff, response, reverse("inventory:synergy_list"))
     response = staff.get(reverse("accounts:user_list"), {"q": text})
     assert response.status_code < 500
 
