@@ -282,9 +282,7 @@ def paper_render_detail(request, pk, obj):
 def paper_render_status(request, pk, obj):
     """The progress partial the job page polls (htmx); 204 while nothing changed."""
     job = council_paper_render_checked(obj)
-    if request.headers.get("HX-Request") and request.GET.get("seen") == (
-        f"{job.status}-{job.progress}"
-    ):
+    if job.unchanged_for(request):
         return HttpResponse(status=204)
     return render(
         request,

@@ -118,9 +118,7 @@ def document_status(request, pk, obj):
     """The progress partial the job page polls (htmx) every second; an unchanged state answers
     204, which htmx does not swap, so the live region announces only real changes."""
     job = document_checked(obj)
-    if request.headers.get("HX-Request") and request.GET.get("seen") == (
-        f"{job.status}-{job.progress}"
-    ):
+    if job.unchanged_for(request):
         return HttpResponse(status=204)
     return render(
         request,

@@ -79,6 +79,19 @@ class BackgroundJob(models.Model):
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
 
+    @property
+    def state_token(self) -> str:
+        """What a polling page has seen of the job (``?seen=`` of its progress partial)."""
+        return f"{self.status}-{self.progress}"
+
+    def unchanged_for(self, request) -> bool:
+        """Whether the polling page (htmx) has already shown this state: its progress partial
+        then answers 204, which htmx does not swap, so the live region announces only real
+        changes."""
+        return bool(request.headers.get("HX-Request")) and (
+            request.GET.get("seen") == self.state_token
+        )
+
 
 class JobQueue:
     """The state machine of one ``BackgroundJob`` model whose jobs belong to a scope

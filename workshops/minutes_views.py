@@ -188,9 +188,7 @@ def minutes_render_status(request, pk, obj):
     An unchanged state answers 204, which htmx does not swap: the live region around the
     partial then announces only real changes, not the same text every second."""
     job = minutes_render_checked(obj)
-    if request.headers.get("HX-Request") and request.GET.get("seen") == (
-        f"{job.status}-{job.progress}"
-    ):
+    if job.unchanged_for(request):
         return HttpResponse(status=204)
     return render(
         request,
