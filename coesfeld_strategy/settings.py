@@ -191,6 +191,12 @@ AXES_LOCKOUT_CALLABLE = "accounts.login_limits.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 
+# Joining a live workshop with its code (workshops/guests.py): per browser a rising wait after
+# three wrong codes; per client address, within ten minutes, wrong codes and all attempts,
+# high enough for a room of 60 people behind one NAT address.
+LIVE_JOIN_FAILURES_PER_ADDRESS = env_int("LIVE_JOIN_FAILURES_PER_ADDRESS", 120)
+LIVE_JOIN_ATTEMPTS_PER_ADDRESS = env_int("LIVE_JOIN_ATTEMPTS_PER_ADDRESS", 300)
+
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
