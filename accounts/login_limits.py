@@ -29,10 +29,6 @@ from django.utils.translation import gettext as _
 ADDRESS_SCOPE = "address"
 
 
-def failures_per_address_limit() -> int:
-    return settings.LOGIN_FAILURES_PER_ADDRESS
-
-
 class LoginLimitHandler(AxesDatabaseHandler):
     """axes' database handler plus a lock of the whole address against password spraying."""
 
@@ -44,16 +40,18 @@ class LoginLimitHandler(AxesDatabaseHandler):
         )
         return rows.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
-    def address_locked(self, request) -> bool:
-        if self.is_whitelisted(request):
+    def address_locked(self, request, credentials=None) -> bool:
+        """The request's address has used up its failures; marks the request so the lockout
+        page names the address, not the user name."""
+        if self.is_whitelisted(request, credentials):
             return False
-        locked = self.address_failures(request) >= failures_per_address_limit()
+        locked = self.address_failures(request) >= settings.LOGIN_FAILURES_PER_ADDRESS
         if locked:
             request.login_lock_scope = ADDRESS_SCOPE
         return locked
 
     def is_locked(self, request, credentials=None) -> bool:
-        return super().is_locked(request, credentials) or self.address_locked(request)
+        return super().is_locked(request, credentials) or self.address_locked(request, credentials)
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         super().user_login_failed(sender, credentials, request, **kwargs)
@@ -61,7 +59,7 @@ class LoginLimitHandler(AxesDatabaseHandler):
         # limit (or was already, and this attempt was refused before the password check).
         if request is None or getattr(request, "axes_locked_out", False):
             return
-        if self.address_locked(request):
+        if self.address_locked(request, credentials):
             request.axes_locked_out = True
             request.axes_credentials = credentials
             user_locked_out.send(
