@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Municipality
 
+from .authority import account_rank, role_rank
 from .models import Invitation, Role, User
 
 
@@ -16,12 +17,16 @@ class InvitationForm(forms.ModelForm):
         model = Invitation
         fields = ["email", "first_name", "last_name", "role", "municipality"]
 
-    def __init__(self, *args, can_invite_admins: bool = False, **kwargs):
+    def __init__(self, *args, inviter: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.all()
         self.fields["municipality"].help_text = _("Required for municipal representatives.")
-        if not can_invite_admins:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
+        # Nobody invites a person into a role with more rights than their own.
+        self.fields["role"].choices = [
+            (value, label)
+            for value, label in self.fields["role"].choices
+            if not value or role_rank(value) <= account_rank(inviter)
+        ]
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

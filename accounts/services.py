@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from strategy.audit import AuditAction, audit_record
 
+from .authority import GRANT_HIGHER, account_rank, role_rank
 from .models import Invitation, User
 
 _SALT = "accounts.invitation"
@@ -44,7 +45,10 @@ def _enqueue(invitation: Invitation) -> None:
 
 @transaction.atomic
 def invitation_create(*, invited_by: User, **fields) -> Invitation:
-    """Record an invitation and have the worker send its e-mail once the record is saved."""
+    """Record an invitation and have the worker send its e-mail once the record is saved.
+    Nobody invites a person into a role with more rights than their own (``InvitationError``)."""
+    if role_rank(fields.get("role", "")) > account_rank(invited_by):
+        raise InvitationError(GRANT_HIGHER)
     invitation = Invitation.objects.create(invited_by=invited_by, **fields)
     _enqueue(invitation)
     audit_record(
@@ -58,9 +62,13 @@ def invitation_create(*, invited_by: User, **fields) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invitation:
-    """Send a fresh link with a fresh expiry; earlier links stop working."""
+    """Send a fresh link with a fresh expiry; earlier links stop working. Nobody re-sends an
+    invitation into a role with more rights than their own (``InvitationError``)."""
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationError(_("Only open invitations can be sent again."))
+    if by is not None and role_rank(invitation.role) > account_rank(by):
+        # The new link would create an account with more rights than the sender's own.
+        raise InvitationError(GRANT_HIGHER)
     invitation.created_at = timezone.now()
     invitation.sent_at = None
     invitation.save(update_fields=["created_at", "sent_at"])

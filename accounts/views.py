@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from strategy.permissions import permission_required
 
 from .forms import AcceptInvitationForm, InvitationForm
-from .models import Invitation, Role, User
+from .models import Invitation, User
 from .services import (
     InvitationError,
     invitation_accept,
@@ -45,8 +45,7 @@ def user_list(request):
 
 @permission_required("accounts.invite_user")
 def invitation_new(request):
-    can_invite_admins = request.user.is_superuser or request.user.role == Role.ADMIN
-    form = InvitationForm(request.POST or None, can_invite_admins=can_invite_admins)
+    form = InvitationForm(request.POST or None, inviter=request.user)
     if request.method == "POST" and form.is_valid():
         invitation = invitation_create(invited_by=request.user, **form.cleaned_data)
         messages.success(

@@ -177,15 +177,25 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
 
-# Login rate limiting (django-axes): 5 failures per user name and address lock for 15 minutes.
+# Login rate limiting (django-axes): 5 failures per user name and address lock that name
+# there for 15 minutes; 30 failures from one address across all names (password spraying)
+# lock the address (accounts/login_limits.py). A success resets only its own name's count.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HANDLER = "accounts.login_limits.LoginLimitHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.login_limits.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+
+# Joining a live workshop with its code (workshops/guests.py): per browser a rising wait after
+# three wrong codes; per client address, within ten minutes, wrong codes and all attempts,
+# high enough for a room of 60 people behind one NAT address.
+LIVE_JOIN_FAILURES_PER_ADDRESS = env_int("LIVE_JOIN_FAILURES_PER_ADDRESS", 120)
+LIVE_JOIN_ATTEMPTS_PER_ADDRESS = env_int("LIVE_JOIN_ATTEMPTS_PER_ADDRESS", 300)
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "de"

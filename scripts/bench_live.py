@@ -18,7 +18,7 @@ participants and 500 cards to run against.
     python scripts/bench_live.py run --base-url http://127.0.0.1:8765 --session-id 7 \\
         --join-code ABCD2345 --database-url postgres://…/coesfeld_bench
 
-Join attempts are rate-limited per address (200 per ten minutes by default): more than three
+Join attempts are rate-limited per address (300 per ten minutes by default): more than five
 runs of 60 guests within ten minutes from one address are refused with 429.
 """
 

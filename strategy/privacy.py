@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.db import transaction
 
+from accounts.authority import AccountProtectedError, erase_refusal, lock_superusers
+
 from .audit import AuditAction, audit_record
 
 _PSEUDONYMISERS: list[Callable] = []
@@ -57,7 +59,17 @@ def personal_data_export(*, user) -> dict:
 @transaction.atomic
 def personal_data_erase(*, user, by, request=None) -> str:
     """Pseudonymise ``user``: the account can no longer log in and carries no name or address;
-    everything the person contributed stays, attributed to the pseudonym."""
+    everything the person contributed stays, attributed to the pseudonym.
+
+    ``by`` may not erase their own account, one with more rights than their own, nor the
+    last active superuser: ``AccountProtectedError`` says so and nothing changes."""
+    # Decide on the stored state, with the superusers locked: two administrators erasing
+    # each other at the same moment must not leave the portal without one.
+    lock_superusers()
+    user.refresh_from_db()
+    refusal = erase_refusal(actor=by, target=user)
+    if refusal:
+        raise AccountProtectedError(refusal)
     pseudonym = pseudonym_for(user)
     # The apps' pseudonymisers run first: they may look up copies by the old e-mail address.
     for function in _PSEUDONYMISERS:

@@ -2,6 +2,7 @@
 
 import rules
 
+from accounts.authority import erase_refusal
 from accounts.models import Role
 
 from .editions import edition_is_read_only, process_of
@@ -50,6 +51,13 @@ def edition_is_open(user, obj) -> bool:
     return process is None or not edition_is_read_only(process)
 
 
+@rules.predicate
+def may_erase_account(user, target) -> bool:
+    """``target`` carries no more rights than ``user``, is not ``user`` and is not the last
+    active superuser (see accounts/authority.py)."""
+    return target is not None and erase_refusal(actor=user, target=target) is None
+
+
 # Running the process: district staff and consultants (and administrators).
 runs_process = is_district_staff | is_consultant | is_admin
 # Managing accounts: district staff and administrators, not consultants.
@@ -68,5 +76,6 @@ rules.add_perm("strategy.edit_municipality_content", edits_municipality_content)
 rules.add_perm("strategy.view_audit", is_district_staff | is_admin)
 rules.add_perm("strategy.change_contentpage", is_district_staff | is_admin)
 rules.add_perm("accounts.manage_personal_data", manages_users)
+rules.add_perm("accounts.erase_person", manages_users & may_erase_account)
 rules.add_perm("accounts.invite_user", manages_users)
 rules.add_perm("accounts.view_user_list", manages_users)

@@ -330,6 +330,20 @@ TABLE = {
         row(L, 302, 403, 403, 403, 403, 403, 302),
     ),
 }
+# Erasing a person (the table above erases a working group member) also depends on whose
+# account it is: nobody erases an account with more rights than their own, nor their own,
+# nor the last active superuser. The personas' "admin" is the only superuser until
+# "second_superuser" exists; "portal_admin" has the administrator role without superuser
+# rights; "colleague" is another district staff member. A GET that is allowed shows the
+# confirmation (200), a POST that is allowed erases (302).
+ERASE_TARGETS = {
+    "working_group": USERS,
+    "colleague": USERS,
+    "district_staff": row(L, 403, 403, 403, 403, 403, 403, 200),
+    "portal_admin": row(L, 403, 403, 403, 403, 403, 403, 200),
+    "second_superuser": row(L, 403, 403, 403, 403, 403, 403, 200),
+    "admin": row(L, 403, 403, 403, 403, 403, 403, 403),
+}
 # The Django admin has its own login; only administrators get in.
 ADMIN_EXPECTED = row(302, 302, 302, 302, 302, 302, 302, 200)
 
@@ -623,6 +637,43 @@ def test_only_the_guest_of_the_workshop_writes_into_its_live_session(
     else:
         assert Card.objects.count() == 1 and not Dot.objects.exists()
         assert not Rating.objects.exists()
+
+
+ERASE_CASES = [
+    (target, role, method)
+    for target in ERASE_TARGETS
+    for role in ROLES
+    for method in ("get", "post")
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "role", "method"), ERASE_CASES, ids=["-".join(case) for case in ERASE_CASES]
+)
+def test_erasing_a_person_depends_on_whose_account(client, personas, target, role, method):
+    extra = {
+        "working_group": lambda: personas["working_group"],
+        "colleague": lambda: UserFactory(role=Role.DISTRICT_STAFF),
+        "portal_admin": lambda: UserFactory(role=Role.ADMIN, is_staff=True),
+        "second_superuser": lambda: UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True),
+    }
+    person = extra[target]() if target in extra else personas[target]
+    expected = ERASE_TARGETS[target][role]
+    if method == "post" and expected == 200:
+        expected = 302
+    _become(client, personas, role)
+    before = _db_state()
+    response = getattr(client, method)(reverse("strategy:person_data_erase", args=[person.pk]))
+    if expected == L:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected
+    person.refresh_from_db()
+    erased = method == "post" and expected == 302
+    assert person.is_active is not erased and (person.email == "") is erased
+    if not erased:
+        assert _db_state() == before
 
 
 @pytest.mark.parametrize("role", ROLES)

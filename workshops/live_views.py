@@ -32,7 +32,7 @@ from .guests import (
     guest_participant,
     guest_remember,
     join_attempt_record,
-    join_blocked,
+    join_block,
 )
 from .live_forms import (
     ActivityForm,
@@ -163,19 +163,16 @@ def join(request):
         request.POST or None, initial={"code": request.GET.get("code", "")[:40]}, account=account
     )
     if request.method == "POST":
-        if join_blocked(request):
-            return render(
+        block = join_block(request)
+        if block:
+            response = render(
                 request,
                 "workshops/live/join.html",
-                {
-                    "form": form,
-                    "blocked": _(
-                        "Too many attempts to join from your network. "
-                        "Please wait ten minutes and try again."
-                    ),
-                },
+                {"form": form, "blocked": block.message},
                 status=429,
             )
+            response["Retry-After"] = str(block.seconds)
+            return response
         if form.is_valid():
             try:
                 session = services.join_session_for_code(code=form.cleaned_data["code"])
@@ -188,15 +185,15 @@ def join(request):
                         guest_key=guest_key(request, session.pk),
                     )
             except LiveError as error:
-                join_attempt_record(request, failed=error.code == "wrong_code")
+                join_attempt_record(request, wrong_code=error.code == "wrong_code")
                 form.add_error("code", str(error.message))
             else:
-                join_attempt_record(request, failed=False)
+                join_attempt_record(request, joined=True)
                 if not account:
                     guest_remember(request, participant)
                 return redirect("workshops:live_participate", pk=session.pk)
         else:
-            join_attempt_record(request, failed=False)
+            join_attempt_record(request)
     return render(request, "workshops/live/join.html", {"form": form})
 
 

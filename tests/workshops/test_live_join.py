@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
+from tests.workshops.join_limits import join_clock_fixture  # noqa: F401
 from tests.workshops.test_live_factories import (  # noqa: F401
     fresh_cache,
     guest_join,
@@ -16,6 +17,7 @@ from tests.workshops.test_live_factories import (  # noqa: F401
     started,
     workshop_create,
 )
+from workshops import guests
 from workshops.models import Activity, Card, Dot, Participant, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -82,20 +84,71 @@ def test_refused_joins_explain_why_and_create_nobody(process, case, expected):
     assert "live_guest" not in client.session
 
 
-def test_join_attempts_are_rate_limited_per_address(live):
+def _post(client, code, name="Gast"):
+    return client.post(JOIN, {"code": code, "display_name": name})
+
+
+def test_one_persons_wrong_codes_do_not_lock_out_the_room(live, join_clock):
+    """60 people behind one address join over five minutes; one of them keeps typing a wrong
+    code in between. Only that browser has to wait; everybody else gets in."""
+    code = live["workshop"].join_code
+    typo = Client()
+    typo_codes, others = [], []
+    for i in range(59):
+        typo_codes.append(_post(typo, "WRONG234", "Vertippt").status_code)
+        others.append(_post(Client(), code, f"Gast {i}").status_code)
+        join_clock.advance(5)
+    assert others == [302] * 59
+    # The typing browser was slowed down (its own waits), but never shut out for long.
+    assert typo_codes[:3] == [200, 200, 200] and 429 in typo_codes
+    assert typo_codes.count(200) >= 8
+    join_clock.advance(guests.BROWSER_MAX_WAIT)
+    assert _post(typo, code, "Vertippt").status_code == 302
+    assert Participant.objects.count() == 60
+
+
+def test_a_browser_hammering_wrong_codes_waits_longer_each_time(live, join_clock):
     client = Client()
-    for _ in range(10):
-        assert _join(client, "WRONG123").status_code == 200
-    response = _join(client, live["workshop"].join_code)
-    assert response.status_code == 429
-    assert "Too many attempts" in response.content.decode()
+    assert [_post(client, "WRONG234").status_code for _ in range(3)] == [200, 200, 200]
+    waits = []
+    for _ in range(7):
+        response = _post(client, "WRONG234")
+        assert response.status_code == 429
+        seconds = int(response["Retry-After"])
+        waits.append(seconds)
+        assert f"Bitte warten Sie {seconds} Sekunden" in response.content.decode()
+        # Still refused a moment before the wait is over, without looking at the code.
+        join_clock.advance(seconds - 0.5)
+        assert _post(client, live["workshop"].join_code).status_code == 429
+        join_clock.advance(0.5)
+        assert _post(client, "WRONG234").status_code == 200
+    assert waits == [2, 4, 8, 16, 32, 60, 60]
     assert not Participant.objects.exists()
-    # Another address is not affected.
+    # Another browser at the same address is not slowed down.
+    assert _post(Client(), live["workshop"].join_code, "Nachbarin").status_code == 302
+    # After the wait the right code gets in, and the count starts again.
+    join_clock.advance(60)
+    assert _post(client, live["workshop"].join_code).status_code == 302
+    assert "live_join_failures" not in client.session
+
+
+def test_a_flood_of_wrong_codes_from_one_address_is_stopped(live, join_clock, settings):
+    """A script that drops its cookies escapes the browser's wait; the address limit stops
+    it, for everybody at that address, until the ten-minute window is over."""
+    limit = settings.LIVE_JOIN_FAILURES_PER_ADDRESS
+    assert limit >= 100
+    codes = [_post(Client(), "WRONG234").status_code for _ in range(limit + 5)]
+    assert codes == [200] * limit + [429] * 5
+    join_clock.advance(30)
+    response = _post(Client(), live["workshop"].join_code)
+    assert response.status_code == 429 and response["Retry-After"] == "570"
+    assert "Bitte warten Sie 10 Minuten" in response.content.decode()
+    assert not Participant.objects.exists()
+    # Another address is not affected; the next window lets the first one in again.
     other = Client(REMOTE_ADDR="10.0.0.7")
-    assert (
-        other.post(JOIN, {"code": live["workshop"].join_code, "display_name": "B"}).status_code
-        == 302
-    )
+    assert _post(other, live["workshop"].join_code, "B").status_code == 302
+    join_clock.advance(570)
+    assert _post(Client(), live["workshop"].join_code, "C").status_code == 302
 
 
 def test_successful_joins_from_one_room_are_not_blocked(live):
