@@ -378,11 +378,19 @@ def invitations_view(request, pk, obj):
 @permission_required("workshops.invite", get_object=_get_workshop)
 def invitations_send_view(request, pk, obj):
     try:
-        count = invitations_send(workshop=obj)
+        result = invitations_send(workshop=obj)
     except WorkshopError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(count)s invitations are being sent.") % {"count": count})
+        if result.queued:
+            message = _("%(count)s invitations are being sent.")
+            messages.success(request, message % {"count": result.count})
+        else:
+            message = _(
+                "The %(count)s e-mails could not be handed to the background service and are "
+                "marked as not sent. Nothing else was changed; please try again later."
+            )
+            messages.error(request, message % {"count": result.count})
     return redirect("workshops:invitations", pk=obj.pk)
 
 
