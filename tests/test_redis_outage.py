@@ -79,3 +79,34 @@ def test_a_hanging_redis_costs_one_short_wait_not_one_per_call(client, settings,
             status, seconds = _timed_get(client, name)
             assert status == 200 and seconds < 1, (name, status, seconds)
         redis.thaw()
+
+
+def test_live_session_works_while_redis_is_down(client, settings, staff, process):
+    """Joining (the join limit cannot count: allowed), posting a card (the revision token
+    cannot be replaced: pages are rendered anew) and polling all answer normally."""
+    from tests.workshops.test_live_factories import guest_join, session_create, started
+    from tests.workshops.test_live_factories import workshop_create as live_workshop
+    from workshops.models import Activity, Card
+
+    with redis_server() as redis:
+        settings.CACHES = fail_soft_cache(redis.url())
+        session = session_create(live_workshop(process))
+        ideas = started(session, Activity.Kind.IDEAS, title="Ideen")
+        client.force_login(staff)
+        redis.kill()
+
+        guest, anna = guest_join(session)
+        polls = [
+            guest.get(reverse("workshops:live_participant_panel", args=[session.pk])),
+            client.get(reverse("workshops:live_facilitator_board", args=[session.pk])),
+        ]
+        assert [poll.status_code for poll in polls] == [200, 200]
+        response = guest.post(
+            reverse("workshops:live_card_post", args=[session.pk]),
+            {"activity": ideas.pk, "text": "Bürger-App"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200
+        assert Card.objects.get().author == anna
+        board = client.get(reverse("workshops:live_facilitator_board", args=[session.pk]))
+        assert board.status_code == 200 and "Bürger-App" in board.content.decode()
