@@ -34,7 +34,10 @@ class InvitationForm(forms.ModelForm):
             raise forms.ValidationError(_("There is already an account with this e-mail address."))
         if Invitation.objects.open().filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                _("An open invitation for this e-mail address exists already.")
+                _(
+                    "An open invitation for this e-mail address exists already. To send its "
+                    "e-mail again, use “Send again” in the list of invitations."
+                )
             )
         return email
 

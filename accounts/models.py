@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from strategy.mail import SendFailure
+
 
 class Role(models.TextChoices):
     """What a person does in the strategy process (see DESIGN.md, 'Users and what they may do')."""
@@ -80,6 +82,11 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Why the last attempt to send the e-mail failed (empty: sent, or on its way).
+    send_failure = models.CharField(
+        _("sending failed"), max_length=20, choices=SendFailure.choices, blank=True
+    )
+    send_failed_at = models.DateTimeField(_("sending failed at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     user = models.ForeignKey(

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from strategy.audit import AuditAction, audit_record
+from strategy.broker import enqueue
+from strategy.mail import SendFailure
 
 from .authority import GRANT_HIGHER, account_rank, role_rank
 from .models import Invitation, User
@@ -37,16 +39,34 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+def invitation_send_result(*, invitation_id: int, failure: str = "") -> None:
+    """Record how sending an open invitation's e-mail went: sent (no ``failure``), or why
+    not (a ``SendFailure``), which the user list shows with "Send again"."""
+    invitations = Invitation.objects.filter(pk=invitation_id)
+    if failure:
+        invitations.filter(sent_at=None).update(send_failure=failure, send_failed_at=timezone.now())
+    else:
+        invitations.update(sent_at=timezone.now(), send_failure="", send_failed_at=None)
+
+
 def _enqueue(invitation: Invitation) -> None:
+    """After the commit, hand the e-mail to the worker. An unreachable broker is recorded on
+    the invitation (and on ``invitation``, for the page) instead of failing the request."""
     from .tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    def send():
+        if not enqueue(send_invitation_email, invitation.pk):
+            invitation_send_result(invitation_id=invitation.pk, failure=SendFailure.NOT_QUEUED)
+            invitation.send_failure = SendFailure.NOT_QUEUED
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
 def invitation_create(*, invited_by: User, **fields) -> Invitation:
     """Record an invitation and have the worker send its e-mail once the record is saved.
-    Nobody invites a person into a role with more rights than their own (``InvitationError``)."""
+    Nobody invites a person into a role with more rights than their own (``InvitationError``).
+    If the worker cannot be reached, ``send_failure`` of the returned invitation says so."""
     if role_rank(fields.get("role", "")) > account_rank(invited_by):
         raise InvitationError(GRANT_HIGHER)
     invitation = Invitation.objects.create(invited_by=invited_by, **fields)
@@ -62,16 +82,18 @@ def invitation_create(*, invited_by: User, **fields) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invitation:
-    """Send a fresh link with a fresh expiry; earlier links stop working. Nobody re-sends an
-    invitation into a role with more rights than their own (``InvitationError``)."""
+    """Send a fresh link with a fresh expiry; earlier links stop working. Also the way to
+    try again after sending failed (``send_failure`` of the result says if it failed again).
+    Nobody re-sends an invitation into a role with more rights than their own
+    (``InvitationError``)."""
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationError(_("Only open invitations can be sent again."))
     if by is not None and role_rank(invitation.role) > account_rank(by):
         # The new link would create an account with more rights than the sender's own.
         raise InvitationError(GRANT_HIGHER)
     invitation.created_at = timezone.now()
-    invitation.sent_at = None
-    invitation.save(update_fields=["created_at", "sent_at"])
+    invitation.sent_at, invitation.send_failure, invitation.send_failed_at = None, "", None
+    invitation.save(update_fields=["created_at", "sent_at", "send_failure", "send_failed_at"])
     _enqueue(invitation)
     _audit_invitation(invitation, by=by, event="resent")
     return invitation

@@ -7,12 +7,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from strategy.permissions import permission_required
 
 from .forms import AcceptInvitationForm, InvitationForm
 from .models import Invitation, User
+from .password_reset import (
+    PasswordResetRequestForm,
+    password_reset_client_address,
+    password_reset_request,
+)
 from .services import (
     InvitationError,
     invitation_accept,
@@ -20,6 +26,11 @@ from .services import (
     invitation_from_token,
     invitation_resend,
     invitation_revoke,
+)
+
+_NOT_QUEUED = gettext_lazy(
+    "The invitation to %(email)s was saved, but its e-mail could not be handed to the "
+    "background service. It is marked as not sent; please use “Send again” later."
 )
 
 
@@ -48,16 +59,33 @@ def invitation_new(request):
     form = InvitationForm(request.POST or None, inviter=request.user)
     if request.method == "POST" and form.is_valid():
         invitation = invitation_create(invited_by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("The invitation to %(email)s is being sent.") % {"email": invitation.email},
-        )
+        if invitation.send_failure:
+            messages.error(request, _NOT_QUEUED % {"email": invitation.email})
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s is being sent.") % {"email": invitation.email},
+            )
         return redirect("accounts:user_list")
     return render(
         request,
         "form_page.html",
         {"form": form, "title": _("Invite a person"), "submit_label": _("Send invitation")},
     )
+
+
+@login_not_required
+def password_reset_view(request):
+    """Ask for a link to choose a new password. Every valid request gets the same answer at
+    once, whether the address has an account or not; the worker sends the e-mail."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_request(
+            email=form.cleaned_data["email"],
+            client_address=password_reset_client_address(request),
+        )
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
 
 
 def _get_invitation(request, pk, **kwargs):
@@ -68,11 +96,14 @@ def _get_invitation(request, pk, **kwargs):
 @permission_required("accounts.invite_user", get_object=_get_invitation)
 def invitation_resend_view(request, pk, obj):
     try:
-        invitation_resend(invitation=obj, by=request.user)
+        invitation = invitation_resend(invitation=obj, by=request.user)
     except InvitationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The invitation is being sent again."))
+        if invitation.send_failure:
+            messages.error(request, _NOT_QUEUED % {"email": invitation.email})
+        else:
+            messages.success(request, _("The invitation is being sent again."))
     return redirect("accounts:user_list")
 
 

@@ -19,6 +19,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
+# The Server-Timing header (server time of each response) is sent with DEBUG or when this is
+# set, e.g. for the benchmarks; never switch it on in production.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -112,7 +115,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # A hanging Redis must not hold a web request (or a worker) for ever.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
+    }
 else:
     # Embedded broker: kombu's filesystem transport, so a real worker runs without Redis.
     _broker_dir = Path(env("CELERY_BROKER_DIR", str(VAR_DIR / "celery-broker")))
@@ -129,6 +137,15 @@ else:
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that hands work to an unreachable broker waits about a second, not a minute:
+# one retry, short timeouts. The callers record "not queued" and say so (strategy.broker).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -138,11 +155,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Europe/Berlin"
 
-# --- Cache (shared by all web processes: rate limits, join-code throttling) ----------------
+# --- Cache (shared by all web processes: sessions, rate limits, live fragments) ------------
+# Fail-soft: while Redis is unreachable the portal works without the cache (see
+# coesfeld_strategy/cache.py for what each user of the cache does then).
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coesfeld_strategy.cache.FailSoftRedisCache",
             "LOCATION": env("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "portal",
         }
@@ -175,6 +194,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "strategy:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
+# Reset e-mails per client address and per e-mail address within the window; more requests
+# get the same page but no e-mail.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 5)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60)
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 60 * 60 * 24 * 7)
 
 # Login rate limiting (django-axes): 5 failures per user name and address lock that name
@@ -251,8 +275,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Sessions are read from the cache (Redis in production) and written through to the database:
-# one query less on every request, and nothing is lost when the cache is flushed.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# one query less on most requests, nothing is lost when the cache is flushed, and pages keep
+# working from the database while Redis is down. Cached copies live a few minutes only.
+SESSION_ENGINE = "coesfeld_strategy.sessions"
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from strategy.mail import render_subject
+
 logger = logging.getLogger(__name__)
 
 # A run still "running" after this long died with its worker (the task time limit is 10
@@ -114,7 +116,7 @@ def send_inventory_reminder(self, reminder_id: int) -> int:
     )
     with translation.override("de"):
         context = {"reminder": reminder, "link": link}
-        subject = render_to_string("inventory/email/reminder_subject.txt", context).strip()
+        subject = render_subject("inventory/email/reminder_subject.txt", context)
         body = render_to_string("inventory/email/reminder_body.txt", context)
     try:
         send_mass_mail([(subject, body, None, [email]) for email in recipients])

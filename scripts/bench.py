@@ -38,6 +38,8 @@ ENV = os.environ | {
     "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": REDIS_URL,
     "DEBUG": "0",
+    # The server time is read from the Server-Timing header, which production does not send.
+    "SERVER_TIMING": "1",
     "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "0",

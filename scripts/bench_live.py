@@ -9,6 +9,10 @@ post, which answers with ``HX-Trigger: live-refresh``; with the headers htmx sen
 finally checks in the database that nothing was lost: every vote answered with 2xx exists,
 nobody exceeds the budget or the per-item cap.
 
+The server time comes from the ``Server-Timing`` header, which the portal sends only with
+``DEBUG`` or ``SERVER_TIMING=1``: start the gunicorn under test with ``SERVER_TIMING=1``
+(``scripts/bench.py`` does so for the one it starts).
+
 This process switches the phases through the services and reads the database, so it needs
 the same ``DATABASE_URL`` (and ``REDIS_URL``, for the revision tokens) as the server: pass
 them as arguments or set them in the environment. ``seed()`` creates a session with 60
@@ -43,6 +47,10 @@ BASE = Path(__file__).resolve().parent.parent
 TIMING = re.compile(r"app;dur=([\d.]+)")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REV = re.compile(r'\?rev=([\w-]+)(?:"|&amp;)')
+NO_TIMING = (
+    "The server sends no Server-Timing header: start its gunicorn with SERVER_TIMING=1 "
+    "(or DEBUG=1)."
+)
 POLL_SECONDS = 1.5
 # Polls per participant in the measurement at the htmx rhythm (30 s).
 RHYTHM_POLLS = 20
@@ -105,7 +113,9 @@ class Guest:
         return status, text.decode("utf-8", "replace"), float(match[1]) if match else None, wall
 
     def login(self, username: str, password: str) -> int:
-        status, html, _server, _wall = self.request("/konto/anmelden/")
+        status, html, server, _wall = self.request("/konto/anmelden/")
+        if server is None:
+            raise SystemExit(NO_TIMING)
         match = CSRF_INPUT.search(html)
         status, html, _server, _wall = self.request(
             "/konto/anmelden/",

@@ -4,8 +4,13 @@
 one ``send_invitation`` per invitee. ``send_invitation`` claims its invitee with a conditional
 UPDATE before sending, so running it twice (a retry, a duplicate message, two workers) sends
 one e-mail: ``sent_sequence`` records which SEQUENCE the invitee already has, and
-``cancellation_sent_at`` whether the cancellation went out."""
+``cancellation_sent_at`` whether the cancellation went out.
 
+A failure is recorded on the invitee (``send_failure``), so the page shows it with a way to
+send again: a message the worker could not hand on, an e-mail that cannot be composed from
+the stored data, or a mail server that still fails after the last retry."""
+
+import logging
 from email.mime.text import MIMEText
 
 from celery import shared_task
@@ -15,11 +20,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from strategy.broker import enqueue
+from strategy.mail import SendFailure, render_subject
+
 from .calendar import CANCEL, REQUEST, invitation_calendar
 from .models import Workshop, WorkshopInvitation
-from .planning_selectors import session_plans
+from .planning_selectors import invitations_due, session_plans
 
-__all__ = ["dispatch_invitations", "send_invitation"]
+__all__ = ["dispatch_invitations", "invitations_send_failed", "send_invitation"]
+
+logger = logging.getLogger(__name__)
+
+
+def invitations_send_failed(invitations, *, failure: str) -> int:
+    """Record on ``invitations`` (a queryset) why their e-mail was not sent."""
+    return invitations.update(send_failure=failure, send_failed_at=timezone.now())
 
 
 @shared_task(name="workshops.dispatch_invitations")
@@ -30,16 +45,14 @@ def dispatch_invitations(workshop_id: int, updates_only: bool = False) -> int:
     workshop = Workshop.objects.filter(pk=workshop_id).first()
     if workshop is None:
         return 0
-    invitations = workshop.invitations.all()
-    if workshop.status == Workshop.Status.CANCELLED:
-        invitations = invitations.filter(sent_sequence__gte=0, cancellation_sent_at=None)
-    else:
-        invitations = invitations.filter(sent_sequence__lt=workshop.sequence)
-        if updates_only:
-            invitations = invitations.filter(sent_sequence__gte=0)
-    ids = list(invitations.values_list("pk", flat=True))
+    due = invitations_due(workshop=workshop, updates_only=updates_only)
+    ids = list(due.values_list("pk", flat=True))
     for invitation_id in ids:
-        send_invitation.delay(invitation_id)
+        if not enqueue(send_invitation, invitation_id):
+            invitations_send_failed(
+                WorkshopInvitation.objects.filter(pk=invitation_id),
+                failure=SendFailure.NOT_QUEUED,
+            )
     return len(ids)
 
 
@@ -63,7 +76,7 @@ def _message(invitation: WorkshopInvitation, workshop: Workshop, *, method: str,
             "is_update": is_update,
         }
         prefix = "cancellation" if method == CANCEL else "invitation"
-        subject = render_to_string(f"workshops/email/{prefix}_subject.txt", context).strip()
+        subject = render_subject(f"workshops/email/{prefix}_subject.txt", context)
         body = render_to_string(f"workshops/email/{prefix}_body.txt", context)
         ics = invitation_calendar(
             workshop=workshop,
@@ -80,7 +93,8 @@ def _message(invitation: WorkshopInvitation, workshop: Workshop, *, method: str,
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, name="workshops.send_invitation")
 def send_invitation(self, invitation_id: int) -> bool:
     """Send one invitee the current invitation, update or cancellation with its calendar
-    file. Returns False when there is nothing to send (already sent, or gone)."""
+    file. Returns False when there is nothing to send (already sent, or gone) or when sending
+    failed for good (recorded on the invitee)."""
     invitation = (
         WorkshopInvitation.objects.select_related("workshop").filter(pk=invitation_id).first()
     )
@@ -94,18 +108,19 @@ def send_invitation(self, invitation_id: int) -> bool:
         "cancellation_sent_at": invitation.cancellation_sent_at,
     }
     now = timezone.now()
+    sent = {"send_failure": "", "send_failed_at": None}
     if workshop.status == Workshop.Status.CANCELLED:
         if invitation.sent_sequence < 0 or invitation.cancellation_sent_at:
             return False  # never invited, or already told
         claimed = invitations.filter(cancellation_sent_at=None).update(
-            cancellation_sent_at=now, sent_sequence=workshop.sequence
+            cancellation_sent_at=now, sent_sequence=workshop.sequence, **sent
         )
         method, is_update = CANCEL, False
     else:
         if invitation.sent_sequence >= workshop.sequence:
             return False
         claimed = invitations.filter(sent_sequence=invitation.sent_sequence).update(
-            sent_sequence=workshop.sequence, sent_at=now
+            sent_sequence=workshop.sequence, sent_at=now, **sent
         )
         method, is_update = REQUEST, invitation.sent_sequence >= 0
     if not claimed:
@@ -116,6 +131,13 @@ def send_invitation(self, invitation_id: int) -> bool:
         # Not sent: give the claim back so the retry (or the next "send") picks it up.
         invitations.update(**previous)
         if isinstance(error, OSError):
-            raise self.retry(exc=error) from error
-        raise
+            if self.request.retries < self.max_retries:
+                raise self.retry(exc=error) from error
+            logger.warning("invitee %s: the mail server failed: %s", invitation_id, error)
+            failure = SendFailure.MAIL_SERVER
+        else:
+            logger.exception("invitee %s: the e-mail could not be composed", invitation_id)
+            failure = SendFailure.MESSAGE
+        invitations_send_failed(invitations, failure=failure)
+        return False
     return True

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from strategy.jobs import BackgroundJob
+from strategy.mail import SendFailure
 from strategy.models import ActorGroup, Municipality, Step, StrategyProcess, ThemeField
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -199,6 +200,12 @@ class WorkshopInvitation(models.Model):
     sent_sequence = models.IntegerField(_("last calendar sequence sent"), default=-1)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     cancellation_sent_at = models.DateTimeField(_("cancellation sent at"), null=True, blank=True)
+    # Why the last attempt to send this invitee the current version failed (empty: sent, or
+    # on its way); cleared when the e-mail goes out.
+    send_failure = models.CharField(
+        _("sending failed"), max_length=20, choices=SendFailure.choices, blank=True
+    )
+    send_failed_at = models.DateTimeField(_("sending failed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("workshop invitation")

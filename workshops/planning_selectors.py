@@ -92,6 +92,8 @@ class WorkshopDetail:
     invitations: list[WorkshopInvitation]
     counts: ResponseCounts
     not_yet_sent: int
+    send_failures: int = 0
+    cancellations_due: int = 0
 
     def invitation_of(self, user) -> WorkshopInvitation | None:
         """The invitation of a logged-in account, matched by account or e-mail address."""
@@ -147,7 +149,28 @@ def workshop_detail(*, workshop: Workshop) -> WorkshopDetail:
         invitations=invitations,
         counts=counts,
         not_yet_sent=sum(1 for i in invitations if i.sent_sequence < workshop.sequence),
+        send_failures=sum(1 for i in invitations if i.send_failure),
+        cancellations_due=sum(
+            1
+            for i in invitations
+            if workshop.status == Workshop.Status.CANCELLED
+            and i.sent_sequence >= 0
+            and not i.cancellation_sent_at
+        ),
     )
+
+
+def invitations_due(*, workshop: Workshop, updates_only: bool = False):
+    """The invitees who lack the current version of the workshop: the invitation (with
+    ``updates_only``, only those who got an earlier one), or the cancellation of a cancelled
+    workshop."""
+    invitations = workshop.invitations.all()
+    if workshop.status == Workshop.Status.CANCELLED:
+        return invitations.filter(sent_sequence__gte=0, cancellation_sent_at=None)
+    invitations = invitations.filter(sent_sequence__lt=workshop.sequence)
+    if updates_only:
+        invitations = invitations.filter(sent_sequence__gte=0)
+    return invitations
 
 
 @dataclass

@@ -18,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from strategy.audit import AuditAction, audit_record
+from strategy.broker import enqueue
+from strategy.mail import SendFailure
 from strategy.models import ActorGroup, Municipality, Step, StrategyProcess, ThemeField
 
 from .models import AgendaItem, Attendance, Workshop, WorkshopInvitation, WorkshopSession
+from .planning_selectors import invitations_due
 
 SESSION_MINUTES = (15, 720)
 AGENDA_ITEM_MINUTES = (1, 480)
@@ -82,13 +85,32 @@ def _lock(workshop: Workshop) -> Workshop:
     return workshop
 
 
-def _enqueue_dispatch(workshop: Workshop, *, updates_only: bool) -> None:
-    from .invitation_tasks import dispatch_invitations
+@dataclass
+class Dispatch:
+    """Invitation e-mails handed to the worker: how many invitees, and whether the worker
+    could be reached (set after the commit; if not, the invitees are marked "not sent")."""
 
-    workshop_id = workshop.pk
-    transaction.on_commit(
-        lambda: dispatch_invitations.delay(workshop_id, updates_only=updates_only)
-    )
+    count: int = 0
+    queued: bool = True
+
+
+def _enqueue_dispatch(workshop: Workshop, *, updates_only: bool) -> Dispatch:
+    """After the commit, have the worker send what is due. An unreachable broker marks the
+    due invitees as not sent (shown on the pages, with "Send invitations" to try again)."""
+    from .invitation_tasks import dispatch_invitations, invitations_send_failed
+
+    workshop_id, result = workshop.pk, Dispatch()
+
+    def dispatch():
+        if not enqueue(dispatch_invitations, workshop_id, updates_only=updates_only):
+            result.queued = False
+            due = invitations_due(
+                workshop=Workshop.objects.get(pk=workshop_id), updates_only=updates_only
+            )
+            invitations_send_failed(due, failure=SendFailure.NOT_QUEUED)
+
+    transaction.on_commit(dispatch)
+    return result
 
 
 def _calendar_changed(workshop: Workshop) -> None:
@@ -485,17 +507,28 @@ def invitee_remove(*, invitation: WorkshopInvitation) -> None:
 
 
 @transaction.atomic
-def invitations_send(*, workshop: Workshop) -> int:
-    """Have the worker send the current version to every invitee who does not have it yet.
-    Returns how many invitees will get an e-mail."""
-    workshop = _lock(workshop)
-    if not workshop.sessions.exists():
-        raise WorkshopError(_("Please add at least one session before sending invitations."))
-    pending = workshop.invitations.filter(sent_sequence__lt=workshop.sequence).count()
+def invitations_send(*, workshop: Workshop) -> Dispatch:
+    """Have the worker send the current version to every invitee who does not have it yet;
+    for a cancelled workshop, the cancellation to everyone invited who was not told yet (the
+    way to try again when sending it failed). ``queued`` of the result is False when the
+    worker could not be reached."""
+    locked = Workshop.objects.select_for_update(of=("self",)).select_related("process")
+    workshop = locked.get(pk=workshop.pk)
+    if workshop.status == Workshop.Status.CANCELLED:
+        if workshop.process.status == StrategyProcess.Status.ARCHIVED:
+            raise WorkshopError(MESSAGES["archived"])
+        if not invitations_due(workshop=workshop).exists():
+            raise WorkshopError(MESSAGES["cancelled"])
+    else:
+        workshop_check_editable(workshop=workshop)
+        if not workshop.sessions.exists():
+            raise WorkshopError(_("Please add at least one session before sending invitations."))
+    pending = invitations_due(workshop=workshop).count()
     if not pending:
         raise WorkshopError(_("Every invitee already has the current invitation."))
-    _enqueue_dispatch(workshop, updates_only=False)
-    return pending
+    result = _enqueue_dispatch(workshop, updates_only=False)
+    result.count = pending
+    return result
 
 
 # --- Answers and attendance ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from strategy.mail import SendFailure
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
 
@@ -185,14 +186,24 @@ def workshop_cancel_view(request, pk, obj):
         return refused
     if request.method == "POST":
         try:
-            workshop_cancel(workshop=obj)
+            workshop = workshop_cancel(workshop=obj)
         except WorkshopError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request,
-                _("The workshop was cancelled. Everyone who was invited is being notified."),
-            )
+            if workshop.invitations.filter(send_failure=SendFailure.NOT_QUEUED).exists():
+                messages.warning(
+                    request,
+                    _(
+                        "The workshop was cancelled, but the cancellations could not be handed "
+                        "to the background service. Please send them again on the "
+                        "invitations page later."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The workshop was cancelled. Everyone who was invited is being notified."),
+                )
         return redirect(obj)
     sent = obj.invitations.filter(sent_sequence__gte=0).count()
     return render(
@@ -378,11 +389,19 @@ def invitations_view(request, pk, obj):
 @permission_required("workshops.invite", get_object=_get_workshop)
 def invitations_send_view(request, pk, obj):
     try:
-        count = invitations_send(workshop=obj)
+        result = invitations_send(workshop=obj)
     except WorkshopError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(count)s invitations are being sent.") % {"count": count})
+        if result.queued:
+            message = _("%(count)s invitations are being sent.")
+            messages.success(request, message % {"count": result.count})
+        else:
+            message = _(
+                "The %(count)s e-mails could not be handed to the background service and are "
+                "marked as not sent. Nothing else was changed; please try again later."
+            )
+            messages.error(request, message % {"count": result.count})
     return redirect("workshops:invitations", pk=obj.pk)
 
 

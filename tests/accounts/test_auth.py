@@ -52,9 +52,10 @@ def test_password_change(client, personas):
     assert user.check_password("Neues-Passwort-2027")
 
 
-def test_password_reset_by_email(client, personas):
+def test_password_reset_by_email(client, personas, django_capture_on_commit_callbacks):
     user = personas["councillor"]
-    client.post(reverse("accounts:password_reset"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": user.email})
     assert len(mail.outbox) == 1
     link = re.search(r"http://\S+(/konto/passwort-neu/\S+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
