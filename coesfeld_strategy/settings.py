@@ -138,6 +138,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Europe/Berlin"
 
+# Background jobs (``strategy.jobs``): the worker running a job writes a heartbeat this often;
+# a running job without one for JOB_LOST_AFTER_SECONDS lost its worker: pages then fail it
+# with a message and a redelivered task may take it over.
+JOB_HEARTBEAT_SECONDS = float(env("JOB_HEARTBEAT_SECONDS", "5"))
+JOB_LOST_AFTER_SECONDS = float(env("JOB_LOST_AFTER_SECONDS", "30"))
+if not 0 < 2 * JOB_HEARTBEAT_SECONDS <= JOB_LOST_AFTER_SECONDS:
+    raise ImproperlyConfigured("JOB_LOST_AFTER_SECONDS must be >= 2 * JOB_HEARTBEAT_SECONDS.")
+
 # --- Cache (shared by all web processes: rate limits, join-code throttling) ----------------
 if REDIS_URL:
     CACHES = {
