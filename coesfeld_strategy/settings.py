@@ -146,6 +146,13 @@ JOB_LOST_AFTER_SECONDS = float(env("JOB_LOST_AFTER_SECONDS", "30"))
 if not 0 < 2 * JOB_HEARTBEAT_SECONDS <= JOB_LOST_AFTER_SECONDS:
     raise ImproperlyConfigured("JOB_LOST_AFTER_SECONDS must be >= 2 * JOB_HEARTBEAT_SECONDS.")
 
+# --- Health check (``/health/``) ------------------------------------------------------------
+# The full check (database, broker, worker ping) runs at most once per HEALTH_CACHE_SECONDS;
+# anonymous callers see only the status, staff and callers sending
+# "Authorization: Bearer <HEALTH_TOKEN>" also the details. Empty: no token is accepted.
+HEALTH_CACHE_SECONDS = env_int("HEALTH_CACHE_SECONDS", 10)
+HEALTH_TOKEN = env("HEALTH_TOKEN", "")
+
 # --- Cache (shared by all web processes: rate limits, join-code throttling) ----------------
 if REDIS_URL:
     CACHES = {
