@@ -38,7 +38,8 @@ from .models import ConferenceRecommendation, Council, StrategyDocument
 logger = logging.getLogger(__name__)
 
 # The task's hard time limit is 10 minutes; a job still queued or running after 15 lost its
-# worker and is marked failed (``strategy.jobs``).
+# worker and is marked failed (``strategy.jobs``; a running job whose worker stops writing its
+# heartbeat is found much sooner).
 STALE_RENDER_AFTER = timedelta(minutes=15)
 PDF_STYLE_DIR = Path(settings.BASE_DIR, "adoption", "pdf")
 SVG_CSS = (PDF_STYLE_DIR / "strategy-svg.css",)

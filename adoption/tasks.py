@@ -9,7 +9,8 @@ __all__ = ["render_strategy_document"]
 
 # A full strategy (hundreds of measure profiles and the inventory annex) takes about a minute;
 # the soft limit ends a render that hangs with a message on the job, the hard limit ends the
-# worker process if even that does not help (the job is then marked failed as stale).
+# worker process if even that does not help (its heartbeat stops; the job is then marked failed
+# as having lost its worker, ``strategy.jobs``).
 SOFT_TIME_LIMIT = 8 * 60
 TIME_LIMIT = 10 * 60
 

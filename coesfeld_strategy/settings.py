@@ -155,6 +155,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Europe/Berlin"
 
+# Background jobs (``strategy.jobs``): the worker running a job writes a heartbeat this often;
+# a running job without one for JOB_LOST_AFTER_SECONDS lost its worker: pages then fail it
+# with a message and a redelivered task may take it over.
+JOB_HEARTBEAT_SECONDS = float(env("JOB_HEARTBEAT_SECONDS", "5"))
+JOB_LOST_AFTER_SECONDS = float(env("JOB_LOST_AFTER_SECONDS", "30"))
+if not 0 < 2 * JOB_HEARTBEAT_SECONDS <= JOB_LOST_AFTER_SECONDS:
+    raise ImproperlyConfigured("JOB_LOST_AFTER_SECONDS must be >= 2 * JOB_HEARTBEAT_SECONDS.")
+
+# --- Health check (``/health/``) ------------------------------------------------------------
+# The full check (database, broker, worker ping) runs at most once per HEALTH_CACHE_SECONDS;
+# anonymous callers see only the status, staff and callers sending
+# "Authorization: Bearer <HEALTH_TOKEN>" also the details. Empty: no token is accepted.
+HEALTH_CACHE_SECONDS = env_int("HEALTH_CACHE_SECONDS", 10)
+HEALTH_TOKEN = env("HEALTH_TOKEN", "")
+
 # --- Cache (shared by all web processes: sessions, rate limits, live fragments) ------------
 # Fail-soft: while Redis is unreachable the portal works without the cache (see
 # coesfeld_strategy/cache.py for what each user of the cache does then).

@@ -1,11 +1,13 @@
 """Project-wide views: health checks."""
 
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from .celery import app as celery_app
+from . import health
 
 
 @login_not_required
@@ -15,31 +17,13 @@ def health_live(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _check_database() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as error:  # noqa: BLE001 - any failure is reported, not raised
-        return f"error: {error.__class__.__name__}"
-    return "ok"
-
-
-def _check_broker() -> str:
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as error:  # noqa: BLE001
-        return f"error: {error.__class__.__name__}"
-    return "ok"
-
-
-def _count_workers() -> int | None:
-    try:
-        replies = celery_app.control.ping(timeout=1.0)
-    except Exception:  # noqa: BLE001 - a transport without broadcast cannot tell
-        return None
-    return len(replies)
+def _may_see_details(request) -> bool:
+    """Staff, or a monitoring system sending ``Authorization: Bearer <HEALTH_TOKEN>``."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    token = settings.HEALTH_TOKEN
+    scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given, token)
 
 
 @login_not_required
@@ -48,16 +32,11 @@ def health_ready(request):
     """Database, broker (Redis) and Celery workers, as JSON for monitoring.
 
     503 when the database or the broker fails; a missing worker makes the status "degraded"
-    (pages still work, background jobs wait)."""
-    database, broker = _check_database(), _check_broker()
-    workers = _count_workers() if broker == "ok" else None
-    if database != "ok" or broker != "ok":
-        status = "error"
-    elif not workers:
-        status = "degraded"
-    else:
-        status = "ok"
-    return JsonResponse(
-        {"status": status, "database": database, "broker": broker, "workers": workers},
-        status=503 if status == "error" else 200,
+    (pages still work, background jobs wait). The result is at most ``HEALTH_CACHE_SECONDS``
+    old (``health.health_result``); anonymous callers get only the status, staff and holders
+    of the health token also what was checked and when."""
+    result = health.health_result()
+    body = (
+        result.details(health.clock()) if _may_see_details(request) else {"status": result.status}
     )
+    return JsonResponse(body, status=result.http_status)

@@ -8,22 +8,36 @@ belongs to and what the worker does:
 - queued → running (claimed by one conditional update: a task delivered twice does nothing)
 - running → done / failed (a crash, Celery's soft time limit, or an unreachable broker fail it
   with a message for the user; the user can try again)
-- queued/running for longer than ``stale_after`` → failed: the worker was lost; no job shows
-  "running" forever
+- while it runs, the worker process that claimed the job (``claimed_by``: host and process id)
+  writes a heartbeat (``heartbeat_at``) with each progress step and from a small thread in
+  between, so a long layout step does not look like a lost worker
+- running, but the claiming process is gone (same host, its process id is free) or its
+  heartbeat is older than ``JOB_LOST_AFTER_SECONDS``: the worker was lost. The task comes back
+  (``acks_late`` and ``reject_on_worker_lost``) and takes the job over, once
+  (``MAX_ATTEMPTS``); pages and new requests fail such a job with a message saying so
+- queued/running for longer than ``stale_after`` → failed: no job shows "running" forever,
+  not even one whose worker never wrote a heartbeat
 - a second request for the same scope while one is active joins that job.
 
 Steps and errors are stored as message ids (``gettext_noop``) and translated when shown."""
 
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +54,51 @@ ERROR_STALE = gettext_noop(
 ERROR_NOT_QUEUED = gettext_noop(
     "The job could not be handed to the worker. Please try again later."
 )
+ERROR_WORKER_LOST = gettext_noop(
+    "The worker stopped unexpectedly while creating the PDF. Please try again."
+)
+NOTICE_RESTARTED = gettext_noop(
+    "The worker stopped unexpectedly; the PDF is being created again automatically."
+)
+
+# How often a job is started: once, and once more after a lost worker. A render that takes its
+# worker down every time (e.g. out of memory) must not be redelivered forever.
+MAX_ATTEMPTS = 2
+
+
+def worker_identity() -> str:
+    """This process as ``BackgroundJob.claimed_by`` names it: host name and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claimant_gone(claimed_by: str) -> bool:
+    """Whether the process named by ``claimed_by`` provably no longer runs: it ran on this host
+    and its process id is free (or a zombie not yet reaped). A process on another host cannot
+    be seen from here; only its heartbeat tells."""
+    host, _sep, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not re.fullmatch(r"[0-9]{1,10}", pid):
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state == "Z"
+
+
+def _in_worker() -> bool:
+    """Whether this runs as a task in a worker process, not eagerly inside a web request."""
+    from celery import current_task
+
+    # ``current_task`` is a proxy: false outside of a task.
+    return bool(current_task) and not current_task.request.is_eager
 
 
 class BackgroundJob(models.Model):
@@ -61,6 +120,10 @@ class BackgroundJob(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker process running the job ("host:pid") and when it last showed it is alive.
+    claimed_by = models.CharField(max_length=300, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
@@ -78,6 +141,11 @@ class BackgroundJob(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == self.Status.FAILED
+
+    @property
+    def restart_notice(self) -> str:
+        """Said while a job runs again because its first worker was lost; else empty."""
+        return gettext(NOTICE_RESTARTED) if self.is_active and self.attempts > 1 else ""
 
     @property
     def state_token(self) -> str:
@@ -110,32 +178,57 @@ class JobQueue:
         self.stale_after = stale_after
         self._enqueue = enqueue
 
+    @property
+    def heartbeat_every(self) -> float:
+        """Seconds between two heartbeats of the worker running a job."""
+        return settings.JOB_HEARTBEAT_SECONDS
+
+    @property
+    def lost_after(self) -> timedelta:
+        """A running job without a heartbeat for this long has lost its worker."""
+        return timedelta(seconds=settings.JOB_LOST_AFTER_SECONDS)
+
     # --- reads ---------------------------------------------------------------------------
 
     def _scoped(self, scope_id):
         return self.model.objects.filter(**{f"{self.scope_field}_id": scope_id})
 
+    # The two rules that end a job nobody works on any more, as a query and for one job:
+    # keep them together.
+    def _lost(self, now: datetime) -> Q:
+        return Q(status=self.model.Status.RUNNING, heartbeat_at__lt=now - self.lost_after)
+
+    def _stale(self, now: datetime) -> Q:
+        Status, cutoff = self.model.Status, now - self.stale_after
+        return Q(status=Status.RUNNING) & (
+            Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+        ) | Q(status=Status.QUEUED, requested_at__lt=cutoff)
+
+    def _is_lost_or_stale(self, job: BackgroundJob, now: datetime) -> bool:
+        if job.status not in self.model.ACTIVE:
+            return False
+        lost = job.status == self.model.Status.RUNNING and (
+            job.heartbeat_at is not None and job.heartbeat_at < now - self.lost_after
+        )
+        since = job.started_at or job.requested_at
+        return lost or since < now - self.stale_after
+
     def fail_stale(self, *, scope_id=None) -> int:
-        """Mark jobs failed that have been queued or running for longer than allowed."""
+        """Mark jobs failed whose worker was lost (no heartbeat for ``lost_after``), or that
+        have been queued or running for longer than ``stale_after``."""
         Status = self.model.Status
         now = timezone.now()
-        cutoff = now - self.stale_after
-        stale = self.model.objects.filter(
-            Q(status=Status.RUNNING)
-            & (Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff))
-            | Q(status=Status.QUEUED, requested_at__lt=cutoff)
-        )
-        if scope_id is not None:
-            stale = stale.filter(**{f"{self.scope_field}_id": scope_id})
-        return stale.update(status=Status.FAILED, finished_at=now, error=ERROR_STALE)
+        jobs = self.model.objects.all() if scope_id is None else self._scoped(scope_id)
+        failed = {"status": Status.FAILED, "finished_at": now}
+        lost = jobs.filter(self._lost(now)).update(**failed, error=ERROR_WORKER_LOST)
+        return lost + jobs.filter(self._stale(now)).update(**failed, error=ERROR_STALE)
 
     def checked(self, job: BackgroundJob) -> BackgroundJob:
-        """``job`` as a page should show it: failed if it has been stuck for too long."""
-        if job.status in self.model.ACTIVE:
-            since = job.started_at or job.requested_at
-            if since < timezone.now() - self.stale_after:
-                self.fail_stale(scope_id=getattr(job, f"{self.scope_field}_id"))
-                job.refresh_from_db()
+        """``job`` as a page should show it: failed if its worker was lost or it has been
+        stuck for too long."""
+        if self._is_lost_or_stale(job, timezone.now()):
+            self.fail_stale(scope_id=getattr(job, f"{self.scope_field}_id"))
+            job.refresh_from_db()
         return job
 
     def current(self, *, scope_id) -> BackgroundJob | None:
@@ -184,22 +277,117 @@ class JobQueue:
     # --- writes by the worker ---------------------------------------------------------------
 
     def claim(self, job_id: int, *, step: str, progress: int = 5) -> bool:
-        """Queued → running; False if the job is not queued any more (nothing to do)."""
+        """Queued → running in this process; or take over a running job whose worker was lost
+        (``_take_over``). False if there is nothing to do: the job has ended, or the process
+        running it is alive."""
+        now = timezone.now()
+        claimed = self.model.objects.filter(pk=job_id, status=self.model.Status.QUEUED).update(
+            **self._claimed(now, step=step, progress=progress)
+        )
+        claimed = bool(claimed) or self._take_over(job_id, now=now, step=step, progress=progress)
         self.fail_stale()
-        return bool(
-            self.model.objects.filter(pk=job_id, status=self.model.Status.QUEUED).update(
-                status=self.model.Status.RUNNING,
-                started_at=timezone.now(),
-                progress=progress,
-                step=step,
-                error="",
+        return claimed
+
+    def _claimed(self, now: datetime, *, step: str, progress: int) -> dict:
+        return {
+            "status": self.model.Status.RUNNING,
+            "started_at": now,
+            "claimed_by": worker_identity(),
+            "heartbeat_at": now,
+            "attempts": F("attempts") + 1,
+            "progress": progress,
+            "step": step,
+            "error": "",
+        }
+
+    def _take_over(self, job_id: int, *, now: datetime, step: str, progress: int) -> bool:
+        """Running → running in this process, if the process that claimed the job is gone or
+        has written no heartbeat for ``lost_after``: the task came back because its worker was
+        lost. After ``MAX_ATTEMPTS`` the job fails instead."""
+        Status = self.model.Status
+        seen = (
+            self.model.objects.filter(pk=job_id, status=Status.RUNNING)
+            .values("claimed_by", "heartbeat_at", "attempts")
+            .first()
+        )
+        if seen is None or seen["heartbeat_at"] is None:
+            # Ended, or claimed before heartbeats existed (``stale_after`` ends those).
+            return False
+        lost = seen["heartbeat_at"] < now - self.lost_after
+        if not lost and not claimant_gone(seen["claimed_by"]):
+            return False
+        # Only if nothing changed since it was read: a claimant that beats is alive after all.
+        unchanged = self.model.objects.filter(
+            pk=job_id,
+            status=Status.RUNNING,
+            claimed_by=seen["claimed_by"],
+            heartbeat_at=seen["heartbeat_at"],
+        )
+        name = self.model.__name__
+        if seen["attempts"] >= MAX_ATTEMPTS:
+            if unchanged.update(status=Status.FAILED, finished_at=now, error=ERROR_WORKER_LOST):
+                logger.error(
+                    "%s %s lost its worker %s times; failed", name, job_id, seen["attempts"]
+                )
+            return False
+        taken = bool(unchanged.update(**self._claimed(now, step=step, progress=progress)))
+        if taken:
+            logger.warning(
+                "%s %s lost its worker %s; started again by %s",
+                name,
+                job_id,
+                seen["claimed_by"],
+                worker_identity(),
             )
+        return taken
+
+    def _claim_when_free(self, job_id: int, *, step: str) -> bool:
+        """``claim``; while the job runs elsewhere with a fresh heartbeat, try again at each
+        heartbeat for at most ``lost_after``: a task that comes back from another host cannot
+        see whether the process that claimed the job is gone, only that it stops beating."""
+        deadline = time.monotonic() + self.lost_after.total_seconds() + self.heartbeat_every
+        while not self.claim(job_id, step=step):
+            beating = self.model.objects.filter(
+                pk=job_id, status=self.model.Status.RUNNING, heartbeat_at__isnull=False
+            )
+            if time.monotonic() > deadline or not beating.exists():
+                return False
+            time.sleep(self.heartbeat_every)
+        return True
+
+    @contextmanager
+    def beating(self, job_id: int) -> Iterator[None]:
+        """Write the job's heartbeat every ``heartbeat_every`` seconds from a thread while the
+        block runs, so that a long step without progress (the layout of a big PDF) does not
+        look like a lost worker. The thread stops with the block, or with the process."""
+        stop = threading.Event()
+        identity = worker_identity()
+        mine = self.model.objects.filter(
+            pk=job_id, status=self.model.Status.RUNNING, claimed_by=identity
         )
 
+        def beat() -> None:
+            try:
+                while not stop.wait(self.heartbeat_every):
+                    try:
+                        mine.update(heartbeat_at=timezone.now())
+                    except Exception:  # noqa: BLE001 - the next beat tries again
+                        logger.warning("heartbeat of %s %s failed", self.model.__name__, job_id)
+            finally:
+                connection.close()  # the thread's own connection
+
+        thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+
     def progress(self, job_id: int, *, progress: int, step: str) -> None:
-        """Record the progress of a running job."""
+        """Record the progress of a running job (a heartbeat, too)."""
         self.model.objects.filter(pk=job_id, status=self.model.Status.RUNNING).update(
-            progress=progress, step=step
+            progress=progress, step=step, heartbeat_at=timezone.now()
         )
 
     def fail(self, job_id: int, *, error: str) -> None:
@@ -221,16 +409,19 @@ class JobQueue:
         )
 
     def run(self, job_id: int, work: Callable[[], object], *, step: str) -> None:
-        """Claim a job, run ``work`` and record any failure on the job (used by the tasks).
+        """Claim a job (or take it over from a lost worker), run ``work`` with a heartbeat
+        and record any failure on the job (used by the tasks).
 
         Failures are logged and stored, not re-raised: the job is what the page shows."""
         from celery.exceptions import SoftTimeLimitExceeded
 
-        if not self.claim(job_id, step=step):
+        if not self._claim_when_free(job_id, step=step):
             logger.info("%s %s is not queued any more; nothing to do", self.model.__name__, job_id)
             return
         try:
-            work()
+            # Run eagerly (tests, development), the task is inside the request that waits.
+            with self.beating(job_id) if _in_worker() else nullcontext():
+                work()
         except SoftTimeLimitExceeded:
             logger.warning("%s %s hit the soft time limit", self.model.__name__, job_id)
             self.fail(job_id, error=ERROR_TIME_LIMIT)

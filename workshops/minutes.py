@@ -325,7 +325,8 @@ RENDERS = JobQueue(
 
 
 def minutes_renders_fail_stale(*, session_id: int | None = None) -> int:
-    """Mark jobs failed that have been queued or running for longer than 15 minutes."""
+    """Mark jobs failed whose worker was lost or that have been queued or running for longer
+    than 15 minutes."""
     return RENDERS.fail_stale(scope_id=session_id)
 
 

@@ -8,18 +8,19 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from adoption.models import StrategyDocument
 from adoption.tasks import render_strategy_document
 from coesfeld_strategy.celery import app as celery_app
-from strategy.jobs import ERROR_STALE, ERROR_TIME_LIMIT
+from strategy import jobs
+from strategy.jobs import ERROR_TIME_LIMIT
 
 from . import test_documents_data as data
 from .test_documents_pdf import check_strategy_pdf
@@ -45,12 +46,13 @@ def start_worker(media, monkeypatch):
     page's requests go to that queue with the given time limits."""
     processes = []
 
-    def start(*, pool="solo", **limits):
+    def start(*, pool="solo", env=None, **limits):
         queue = f"test-{uuid.uuid4().hex[:8]}"
         env = os.environ | {
             "DATABASE_URL": _database_url(),
             "MEDIA_ROOT": str(media),
             "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
+            **(env or {}),
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker", "-Q", queue]
@@ -149,21 +151,101 @@ def test_the_soft_time_limit_ends_a_render_as_failed(start_worker, client, versi
     assert reverse("adoption:document_retry", args=[job.pk]) in html
 
 
-def test_a_lost_worker_does_not_leave_the_job_running(start_worker, client, version, staff):
-    worker = start_worker()
+@pytest.fixture
+def fast_beats(settings):
+    """A worker that writes its heartbeat twice a second; pages call a job lost after 10 s
+    without one (in production every 5 s and 30 s). Returns the worker's environment."""
+    settings.JOB_HEARTBEAT_SECONDS = 0.5
+    settings.JOB_LOST_AFTER_SECONDS = 10
+    return {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_LOST_AFTER_SECONDS": "10"}
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the prefork pool of a worker)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _running_at(job, percent):
+    job.refresh_from_db()
+    return job.status == Status.RUNNING and job.progress >= percent
+
+
+def _poll_page(client, job, pages, beats=None):
+    """The status partial as the browser polls it; True once the job has ended. Notes the
+    job's progress and heartbeat in ``beats``."""
+    pages.append(client.get(reverse("adoption:document_status", args=[job.pk])).content.decode())
+    job.refresh_from_db()
+    if beats is not None:
+        beats.append((job.attempts, job.progress, job.heartbeat_at))
+    return not job.is_active
+
+
+def test_a_killed_pool_process_is_replaced_and_the_job_finishes(
+    start_worker, client, version, staff, fast_beats
+):
+    # The production pool: the main process sees its child die and hands the task back to
+    # the broker (acks_late, reject_on_worker_lost); the redelivered task takes the job over.
+    worker = start_worker(pool="prefork", env=fast_beats)
     client.force_login(staff)
     job = _request(client, version, "draft")
-    assert _wait_for(lambda: (job.refresh_from_db(), job.status == Status.RUNNING)[1])
-    os.killpg(worker.pid, signal.SIGKILL)  # the machine goes down in the middle of the render
-    worker.wait(timeout=10)
-    job.refresh_from_db()
-    assert job.status == Status.RUNNING
-    # Once the job is older than the worker could ever take, the page shows it failed.
-    StrategyDocument.objects.filter(pk=job.pk).update(
-        started_at=timezone.now() - timedelta(minutes=16)
-    )
+    assert _wait_for(lambda: _running_at(job, 30))
+    (child,) = _children(worker.pid)
+    os.kill(child, signal.SIGKILL)  # the render's process is lost at 30 %
+    killed = time.monotonic()
+
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.get(reverse("adoption:document_status", args=[job.pk])).content.decode()
-    job.refresh_from_db()
-    assert job.status == Status.FAILED and job.error == ERROR_STALE
-    assert reverse("adoption:document_retry", args=[job.pk]) in html
+    pages, beats = [], []
+    ended = _wait_for(lambda: _poll_page(client, job, pages, beats), timeout=90)
+    seconds = time.monotonic() - killed
+    print(f"pool process killed at 30 %: job {job.status} after {seconds:.1f} s")
+    assert ended and job.status == Status.DONE, (job.status, job.error)
+    assert seconds < 60
+    # Through the long layout step (no progress for seconds) the job's heartbeat went on.
+    layout = [beat for attempts, progress, beat in beats if (attempts, progress) == (2, 30)]
+    assert len(set(layout)) >= 3, beats
+    assert job.attempts == 2 and not job.claimed_by.endswith(f":{child}")
+    assert (settings.MEDIA_ROOT / job.file.name).stat().st_size == job.size
+    # While it ran again, the page said why it started over.
+    with translation.override("en"):
+        notice = translation.gettext(jobs.NOTICE_RESTARTED)
+    assert any(notice in page for page in pages[:-1]), pages[:3]
+
+
+def test_a_lost_worker_fails_the_job_within_seconds(
+    start_worker, client, version, staff, fast_beats, settings
+):
+    # The whole worker is lost (the machine goes down): nobody redelivers the task soon, so
+    # the page ends the job once the heartbeat has stopped.
+    worker = start_worker(env=fast_beats)
+    settings.JOB_LOST_AFTER_SECONDS = 4  # as the page sees it; the worker will be gone
+    client.force_login(staff)
+    job = _request(client, version, "draft")
+    assert _wait_for(lambda: _running_at(job, 30))
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    killed = time.monotonic()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = []
+    ended = _wait_for(lambda: _poll_page(client, job, pages), timeout=60)
+    seconds = time.monotonic() - killed
+    # A new request starts a new job instead of joining the lost one.
+    new = _request(client, version, "draft")
+    print(
+        f"worker killed at 30 %: job {job.status} after {seconds:.1f} s; "
+        f"new request {'joined the lost job' if new.pk == job.pk else 'started a new job'}"
+    )
+    assert ended and job.status == Status.FAILED and job.error == jobs.ERROR_WORKER_LOST
+    assert seconds < 4 + 20
+    with translation.override("en"):
+        assert translation.gettext(jobs.ERROR_WORKER_LOST) in pages[-1]
+    assert reverse("adoption:document_retry", args=[job.pk]) in pages[-1]
+    assert new.pk != job.pk and new.status == Status.QUEUED

@@ -116,7 +116,11 @@ def test_statements_are_public_and_editable_by_district_staff(client, personas):
     assert client.get(reverse("strategy:content_page", args=["gibtsnicht"])).status_code == 404
 
 
-def test_health_check_reports_database_and_broker(client, db):
+def test_health_check_reports_database_and_broker(client, personas, monkeypatch):
+    from coesfeld_strategy import health
+
+    monkeypatch.setattr(health, "_local_result", None)
+    client.force_login(personas["admin"])  # the details are for operators (tests/test_health.py)
     response = client.get(reverse("health_ready"))
     data = response.json()
     assert data["database"] == "ok" and data["broker"] == "ok"
