@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inventory.validators import validate_pdf
 from roadmaps.models import StrategyVersion
+from strategy.uploads import pdf_check
 
 from .decision_services import vote_check
 from .models import ConferenceRecommendation, ConsultationStep, Council, StrategyDocument
@@ -91,7 +91,7 @@ class CouncilDecisionForm(forms.ModelForm):
     def clean_resolution_file(self):
         upload = self.cleaned_data.get("resolution_file")
         if upload and upload is not self.instance.resolution_file:
-            validate_pdf(upload)
+            pdf_check(upload)
         return upload
 
     def clean(self):

@@ -13,10 +13,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from inventory.validators import validate_pdf
 from roadmaps.models import StrategyVersion
 from strategy.audit import AuditAction, audit_record
 from strategy.models import Municipality, StrategyProcess
+from strategy.uploads import pdf_check
 
 from .models import (
     AdoptionPublication,
@@ -205,9 +205,10 @@ def council_decision_record(
         )
     except ValidationError as error:
         raise DecisionError(error.messages[0]) from error
+    facts = None
     if resolution_file is not None:
         try:
-            validate_pdf(resolution_file)
+            facts = pdf_check(resolution_file)
         except ValidationError as error:
             raise DecisionError(error.messages[0]) from error
     before = {"result": locked.result, "votes": [locked.votes_yes, locked.votes_no]}
@@ -221,13 +222,17 @@ def council_decision_record(
     locked.updated_by = user
     if remove_resolution_file:
         locked.resolution_file = ""
+        locked.resolution_size, locked.resolution_sha512 = None, ""
     try:
         locked.full_clean(exclude=["resolution_file"], validate_constraints=False)
     except ValidationError as error:
         raise DecisionError(" ".join(error.messages)) from error
     new_name = ""
-    if resolution_file is not None:
+    if facts is not None:
+        # Stored under a generated name (see the field's ``upload_to``); size and checksum
+        # are published with it through OParl.
         locked.resolution_file.save("beschluss.pdf", resolution_file, save=False)
+        locked.resolution_size, locked.resolution_sha512 = facts.size, facts.sha512
         new_name = locked.resolution_file.name
     try:
         locked.save()

@@ -3,7 +3,7 @@ forms that record the mayors' conference and the councils' decisions, the draft 
 (text, .docx and the PDF made by the worker) and publishing the adopted strategy."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
+from strategy.uploads import download_response
 
 from .decision_forms import (
     ConferenceForm,
@@ -200,9 +201,8 @@ def council_steps(request, pk, obj):
 def council_resolution_file(request, pk, obj):
     if not obj.resolution_file:
         raise Http404
-    return FileResponse(
-        obj.resolution_file.open("rb"),
-        as_attachment=True,
+    return download_response(
+        obj.resolution_file,
         filename=council_paper_filename(obj, "pdf").replace("beschlussvorlage", "beschluss"),
         content_type="application/pdf",
     )
@@ -295,9 +295,8 @@ def paper_render_status(request, pk, obj):
 def paper_render_download(request, pk, obj):
     if obj.status != CouncilPaperRender.Status.DONE or not obj.file:
         raise Http404
-    return FileResponse(
-        obj.file.open("rb"),
-        as_attachment=True,
+    return download_response(
+        obj.file,
         filename=council_paper_filename(obj.council, "pdf"),
         content_type="application/pdf",
     )

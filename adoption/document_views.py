@@ -2,7 +2,7 @@
 progress (made by the worker, polled by the page) and the download."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from strategy.models import StrategyProcess
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
+from strategy.uploads import download_response
 
 from .document_forms import DocumentRequestForm
 from .documents import (
@@ -132,11 +133,8 @@ def document_download(request, pk, obj):
     if not obj.is_done or not obj.file:
         raise Http404
     document_downloaded(document=obj, user=request.user, request=request)
-    return FileResponse(
-        obj.file.open("rb"),
-        as_attachment=True,
-        filename=document_download_name(obj),
-        content_type="application/pdf",
+    return download_response(
+        obj.file, filename=document_download_name(obj), content_type="application/pdf"
     )
 
 

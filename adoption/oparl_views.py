@@ -3,9 +3,11 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.views.decorators.http import require_safe
+
+from strategy.uploads import download_response
 
 from .oparl import Builder, oparl_snapshot
 
@@ -169,9 +171,4 @@ def file_download(request, key):
     if found is None:
         raise Http404
     data, stored = found
-    return FileResponse(
-        stored.open("rb"),
-        as_attachment=True,
-        filename=data["fileName"],
-        content_type="application/pdf",
-    )
+    return download_response(stored, filename=data["fileName"], content_type=data["mimeType"])

@@ -2,9 +2,11 @@
 every public address answers 404 and shows nothing."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+
+from strategy.uploads import download_response
 
 from .public_selectors import public_strategy_content
 
@@ -28,9 +30,8 @@ def public_pdf(request):
     document = _content_or_404().publication.document
     if not document.file:
         raise Http404
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    return download_response(
+        document.file,
         filename=f"digitalisierungsstrategie-kreis-coesfeld-{document.version.number}.pdf",
         content_type="application/pdf",
     )

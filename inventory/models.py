@@ -10,8 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from strategy.models import FundingProgramme, Municipality, StrategyProcess, ThemeField
-
-from .validators import validate_pdf
+from strategy.uploads import GeneratedName, validate_pdf
 
 
 class ExistingStrategy(models.Model):
@@ -38,7 +37,7 @@ class ExistingStrategy(models.Model):
     link = models.URLField(_("link"), blank=True, max_length=500)
     document = models.FileField(
         _("document (PDF)"),
-        upload_to="inventory/strategies/%Y/",
+        upload_to=GeneratedName("inventory/strategies", "pdf"),
         blank=True,
         validators=[validate_pdf],
         help_text=_("PDF, at most 20 MB."),

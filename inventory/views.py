@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from strategy.models import Municipality
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
+from strategy.uploads import download_response
 
 from .filters import ProjectFilter
 from .forms import ExistingStrategyForm, ProjectForm, ReminderForm, SynergyDecisionForm
@@ -223,11 +224,8 @@ def strategy_history(request, pk, obj):
 def strategy_document(request, pk, obj):
     if not obj.document:
         raise Http404
-    return FileResponse(
-        obj.document.open("rb"),
-        as_attachment=True,
-        filename=f"strategie-{obj.pk}.pdf",
-        content_type="application/pdf",
+    return download_response(
+        obj.document, filename=f"strategie-{obj.pk}.pdf", content_type="application/pdf"
     )
 
 

@@ -32,6 +32,7 @@ from roadmaps.models import (
 from strategy.models import ActorGroup, Step, StepTransition, ThemeField
 from strategy.rules import edits_municipality_content
 from tests.factories import ProjectFactory, UserFactory
+from tests.upload_samples import pdf_bytes
 
 # fresh_cache (autouse): join rate limits start empty in every test.
 from tests.workshops.test_live_factories import fresh_cache, guest_join  # noqa: F401
@@ -390,7 +391,7 @@ def objects(process, reference, settings, tmp_path):
         municipality=dülmen,
         title="Medienentwicklungsplan",
         kind="school_media",
-        document=SimpleUploadedFile("plan.pdf", b"%PDF-1.7 test", content_type="application/pdf"),
+        document=SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf"),
     )
     workshop = Workshop.objects.create(
         process=process, step=step, kind="kickoff", title="Auftakt", location="Kreishaus"
@@ -483,7 +484,7 @@ def _adoption_objects(process, dülmen) -> dict:
     from adoption.models import CouncilPaperRender
 
     council = next(c for c in councils_ensure(process=process) if c.municipality == dülmen)
-    council.resolution_file = SimpleUploadedFile("beschluss.pdf", b"%PDF-1.7 test")
+    council.resolution_file = SimpleUploadedFile("beschluss.pdf", pdf_bytes())
     council.save()
     paper_render = CouncilPaperRender.objects.create(council=council)
     return {
@@ -548,7 +549,7 @@ def _document_objects(version) -> dict:
 
     queued = StrategyDocument.objects.create(version=version)
     done = StrategyDocument(version=version, purpose="adopted", status="done", pages=1)
-    done.file.save("strategie.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    done.file.save("strategie.pdf", ContentFile(pdf_bytes()), save=False)
     done.save()
     return {"document": {"pk": queued.pk}, "document_done": {"pk": done.pk}}
 
@@ -772,3 +773,83 @@ def test_joining_needs_a_csrf_token(objects):
     )
     assert response.status_code == 403
     assert not Participant.objects.exists() and "live_guest" not in client.session
+
+
+# Every view that sends a stored file (upload or PDF made by the worker): who gets it, and
+# that it always comes as a download with its verified type and nosniff, never as a page of
+# the portal. The adoption is published here, so the public files are public.
+DOWNLOADS = {
+    "inventory:strategy_document": ("strategy", READ, "application/pdf"),
+    "adoption:council_resolution_file": ("council", READ, "application/pdf"),
+    "adoption:document_download": ("document_done", READ, "application/pdf"),
+    "adoption:paper_render_download": ("paper_render_done", READ, "application/pdf"),
+    "workshops:minutes_photo_image": ("photo", READ, "image/jpeg"),
+    "workshops:minutes_render_download": ("render_done", READ, "application/pdf"),
+    "adoption:public_pdf": (None, PUBLIC, "application/pdf"),
+    "adoption:oparl_file_download": ("oparl_resolution", PUBLIC, "application/pdf"),
+}
+DOWNLOAD_CASES = [(name, role) for name in DOWNLOADS for role in ROLES]
+
+
+@pytest.fixture
+def published(objects, process, personas):
+    """The table's objects with finished PDFs of the paper and the minutes, and the adoption
+    published with the finished strategy PDF."""
+    from django.core.files.base import ContentFile
+
+    from adoption.models import AdoptionPublication, Council, CouncilPaperRender, StrategyDocument
+
+    council = Council.objects.get(pk=objects["council"]["pk"])
+    paper = CouncilPaperRender(council=council, status="done", pages=1)
+    paper.file.save("vorlage.pdf", ContentFile(pdf_bytes()), save=False)
+    paper.save()
+    session = WorkshopSession.objects.get(pk=objects["session"]["pk"])
+    minutes = MinutesRender(session=session, status="done", pages=1)
+    minutes.file.save("protokoll.pdf", ContentFile(pdf_bytes()), save=False)
+    minutes.save()
+    AdoptionPublication.objects.create(
+        process=process,
+        document=StrategyDocument.objects.get(pk=objects["document_done"]["pk"]),
+        published_by=personas["district_staff"],
+    )
+    return objects | {
+        "paper_render_done": {"pk": paper.pk},
+        "render_done": {"pk": minutes.pk},
+        "oparl_resolution": {"key": f"beschluss-{council.pk}"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "role"), DOWNLOAD_CASES, ids=[f"{n}-{r}" for n, r in DOWNLOAD_CASES]
+)
+def test_stored_files_are_sent_as_downloads_to_those_allowed(
+    client, personas, published, name, role
+):
+    kwargs_key, expectations, content_type = DOWNLOADS[name]
+    _become(client, personas, role)
+    response = client.get(reverse(name, kwargs=published[kwargs_key] if kwargs_key else None))
+    if expectations[role] == L:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+        return
+    assert response.status_code == expectations[role] == 200
+    assert response["Content-Type"] == content_type
+    assert re.fullmatch(
+        r'attachment; filename="[a-z0-9-]+\.(pdf|jpg)"', response["Content-Disposition"]
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF-" if content_type == "application/pdf" else b"\xff\xd8")
+
+
+def test_every_view_that_sends_a_file_is_in_the_download_table(client, personas, published):
+    """A new view that sends a stored file must be added to ``DOWNLOADS`` (and so be checked
+    for attachment and nosniff)."""
+    from django.http import FileResponse
+
+    client.force_login(personas["admin"])
+    for name, (kwargs_key, method, _expected) in TABLE.items():
+        if method != "get" or name in DOWNLOADS:
+            continue
+        response = client.get(reverse(name, kwargs=published[kwargs_key] if kwargs_key else None))
+        assert not isinstance(response, FileResponse), f"{name} sends a file"

@@ -54,16 +54,26 @@ class WorkshopInvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+@admin.register(SessionPhoto, MinutesRender)
+class StoredFileAdmin(admin.ModelAdmin):
+    """Photos come only through the minutes page (checked, re-encoded by the worker), PDFs only
+    from the worker: here their files can be looked at and deleted, not uploaded."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 for model in (
     Activity,
     Attendance,
     Card,
     Cluster,
     Dot,
-    MinutesRender,
     Participant,
     PromotedResult,
     Rating,
-    SessionPhoto,
 ):
     admin.site.register(model)

@@ -1,9 +1,10 @@
 """The minutes (Protokoll) of a workshop session.
 
 Reads: what goes into the minutes (``minutes_content``) and the render jobs a page shows.
-Writes: editing, finalising and re-opening the minutes, adding and deleting flipchart photos,
-requesting a PDF. The PDF itself is made by the worker (``minutes_tasks.render_minutes``),
-which calls ``minutes_render_run``; it is never rendered inside a web request."""
+Writes: editing, finalising and re-opening the minutes, requesting a PDF (the flipchart
+photos: ``minutes_photos``). The PDF itself is made by the worker
+(``minutes_tasks.render_minutes``), which calls ``minutes_render_run``; it is never rendered
+inside a web request."""
 
 import hashlib
 import logging
@@ -236,7 +237,11 @@ def minutes_content(*, session_id: int) -> MinutesContent:
         ),
         photos=[
             PhotoRow(photo=photo, uri=Path(photo.image.path).as_uri())
-            for photo in SessionPhoto.objects.filter(session=session).order_by("uploaded_at", "pk")
+            for photo in SessionPhoto.objects.filter(
+                session=session, status=SessionPhoto.Status.READY
+            )
+            .exclude(image="")
+            .order_by("uploaded_at", "pk")
         ],
     )
 
@@ -281,30 +286,6 @@ def minutes_reopen(*, session: WorkshopSession) -> WorkshopSession:
     locked.minutes_finalised_at = None
     locked.save(update_fields=["minutes_finalised_at"])
     return locked
-
-
-@transaction.atomic
-def photo_add(*, session: WorkshopSession, image: ContentFile, caption: str, user) -> SessionPhoto:
-    """Store a photo that ``photos.photo_prepare`` checked and re-encoded."""
-    locked = _lock_open(session)
-    photo = SessionPhoto(session=locked, caption=caption, uploaded_by=user)
-    photo.image.save("photo.jpg", image, save=False)
-    try:
-        photo.save()
-    except Exception:
-        # Do not leave the file behind when the row cannot be written.
-        photo.image.storage.delete(photo.image.name)
-        raise
-    return photo
-
-
-@transaction.atomic
-def photo_delete(*, session: WorkshopSession, photo: SessionPhoto) -> None:
-    """Delete a photo of open minutes and, once that is committed, its file."""
-    _lock_open(session)
-    storage, name = photo.image.storage, photo.image.name
-    photo.delete()
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- Render jobs -----------------------------------------------------------------------------

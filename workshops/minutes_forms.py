@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import SessionPhoto, WorkshopSession
-from .photos import photo_prepare
+from .photos import photo_check
 
 
 class MinutesForm(forms.ModelForm):
@@ -25,11 +25,12 @@ class MinutesForm(forms.ModelForm):
 
 
 class PhotoForm(forms.Form):
-    """A photo of a flipchart with its caption; the photo is checked and re-encoded."""
+    """A photo of a flipchart with its caption; the photo is checked here (header only) and
+    re-encoded by the worker."""
 
     image = forms.FileField(
         label=_("Photo"),
-        help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
+        help_text=_("JPEG up to 40 megapixels, PNG or WebP up to 16 megapixels; at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         error_messages={
             "required": _("Please choose a photo."),
@@ -44,5 +45,5 @@ class PhotoForm(forms.Form):
     )
 
     def clean_image(self):
-        """The upload re-encoded as JPEG (see ``photos.photo_prepare``)."""
-        return photo_prepare(self.cleaned_data["image"])
+        """The checked upload (see ``photos.photo_check``)."""
+        return photo_check(self.cleaned_data["image"])

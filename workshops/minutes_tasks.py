@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-__all__ = ["render_minutes"]
+__all__ = ["prepare_photo", "render_minutes"]
 
 logger = logging.getLogger(__name__)
 
@@ -21,3 +21,14 @@ def render_minutes(render_id: int) -> None:
     from .minutes import RENDERS, STEP_COLLECTING, minutes_render_run
 
     RENDERS.run(render_id, lambda: minutes_render_run(render_id=render_id), step=STEP_COLLECTING)
+
+
+@shared_task(name="workshops.prepare_photo")
+def prepare_photo(photo_id: int) -> None:
+    """Re-encode an uploaded flipchart photo as JPEG (``minutes_photos.photo_prepare``).
+
+    Idempotent: a photo that is not being prepared any more is left alone. Decoding happens
+    here, never in the web request: a picture costs memory by its pixels."""
+    from .minutes_photos import photo_prepare
+
+    photo_prepare(photo_id=photo_id)

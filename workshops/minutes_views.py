@@ -1,7 +1,7 @@
 """Pages of the workshop minutes: reading, editing, photos, and the PDF made by the worker."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from strategy.permissions import permission_required
+from strategy.uploads import download_response
 
 from .minutes import (
     MinutesError,
@@ -20,10 +21,9 @@ from .minutes import (
     minutes_render_request,
     minutes_reopen,
     minutes_save,
-    photo_add,
-    photo_delete,
 )
 from .minutes_forms import MinutesForm, PhotoForm
+from .minutes_photos import photo_add, photo_delete, photos_of
 from .models import MinutesRender, SessionPhoto, WorkshopSession
 
 
@@ -53,7 +53,7 @@ def minutes_detail(request, pk, obj):
         {
             "session": obj,
             "workshop": obj.workshop,
-            "photos": obj.photos.all(),
+            "photos": photos_of(session=obj),
             "current": minutes_render_current(session=obj),
             "latest": minutes_render_latest_done(session=obj),
             "can_edit": request.user.has_perm("workshops.edit_minutes", obj),
@@ -118,26 +118,33 @@ def minutes_photos(request, pk, obj):
             try:
                 photo_add(
                     session=obj,
-                    image=form.cleaned_data["image"],
+                    photo=form.cleaned_data["image"],
                     caption=form.cleaned_data["caption"],
                     user=request.user,
                 )
             except MinutesError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, _("The photo was added."))
+                messages.success(
+                    request, _("The photo was uploaded; it is being prepared for the minutes.")
+                )
             return redirect("workshops:minutes_photos", pk=obj.pk)
     return render(
         request,
         "workshops/minutes/photos.html",
-        {"session": obj, "form": form, "photos": obj.photos.all()},
+        {"session": obj, "form": form, "photos": photos_of(session=obj)},
     )
 
 
 @permission_required("workshops.view_minutes", get_object=_get_session)
 def minutes_photo_image(request, pk, photo_pk, obj):
     photo = _photo_of(obj, photo_pk)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    if photo.status != SessionPhoto.Status.READY or not photo.image:
+        # The original is never served: it may carry a GPS position (EXIF).
+        raise Http404
+    response = download_response(
+        photo.image, filename=f"foto-{photo.pk}.jpg", content_type="image/jpeg"
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -204,9 +211,8 @@ def minutes_render_download(request, pk, obj):
     session = obj.session
     local_start = timezone.localtime(session.starts_at)
     name = slugify(session.workshop.title)[:60] or "workshop"
-    return FileResponse(
-        obj.file.open("rb"),
-        as_attachment=True,
+    return download_response(
+        obj.file,
         filename=f"protokoll-{name}-{local_start:%Y-%m-%d}.pdf",
         content_type="application/pdf",
     )

@@ -560,17 +560,32 @@ class PromotedResult(models.Model):
 
 
 def photo_path(instance, filename):
-    return f"workshops/{instance.session.workshop_id}/photos/{new_token()[:16]}.jpg"
+    """A random name; only the extension comes from ``filename``, which the portal makes from
+    the verified format (the checked original until the worker made the JPEG)."""
+    extension = filename.rpartition(".")[2].lower()
+    if extension not in ("jpg", "png", "webp"):
+        raise ValueError(f"not a photo extension: {extension!r}")
+    return f"workshops/{instance.session.workshop_id}/photos/{new_token()[:16]}.{extension}"
 
 
 class SessionPhoto(models.Model):
-    """A photo of a flipchart, re-encoded as JPEG on upload (type by content, size-limited)."""
+    """A photo of a flipchart: stored as uploaded once its header passed the checks
+    (``PROCESSING``), re-encoded by the worker as JPEG without EXIF (``READY``), or ``FAILED``
+    with ``error`` (a message id); see ``workshops.minutes_photos``."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     session = models.ForeignKey(
         WorkshopSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to=photo_path)
+    image = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+    # Photos stored before the worker prepared them were re-encoded on upload: ready.
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="ready")
+    error = models.CharField(_("error"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

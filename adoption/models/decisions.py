@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from inventory.validators import validate_pdf
 from roadmaps.models import StrategyVersion
 from strategy.jobs import BackgroundJob
 from strategy.models import Municipality, StrategyProcess
+from strategy.uploads import GeneratedName, validate_pdf
 
 __all__ = [
     "AdoptionPublication",
@@ -134,10 +134,15 @@ class Council(models.Model):
     resolution_text = models.TextField(_("resolution text"), blank=True, max_length=20000)
     resolution_file = models.FileField(
         _("resolution (PDF)"),
-        upload_to="adoption/resolutions/",
+        upload_to=GeneratedName("adoption/resolutions", "pdf"),
         blank=True,
         validators=[validate_pdf],
     )
+    # Published in OParl (``File.size``, ``File.sha512Checksum``); taken when it is uploaded.
+    resolution_size = models.PositiveBigIntegerField(
+        _("size of the resolution in bytes"), null=True, blank=True
+    )
+    resolution_sha512 = models.CharField(_("SHA-512 of the resolution"), max_length=128, blank=True)
     paper_text = models.TextField(
         _("text of the draft council paper"), blank=True, max_length=50000
     )

@@ -10,8 +10,9 @@ from django.utils import timezone
 from adoption.decision_services import councils_ensure
 from adoption.models import AdoptionPublication, Council, StrategyDocument
 from roadmaps.models import StrategyVersion
+from tests.upload_samples import pdf_bytes
 
-PDF_BYTES = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = pdf_bytes()
 CONTENT = {
     "chapters": [
         {"key": "vision", "title": "Leitbild und Werte", "sections": []},

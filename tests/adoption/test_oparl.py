@@ -4,6 +4,7 @@
 the lists cost a fixed number of queries."""
 
 import hashlib
+import importlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -150,6 +151,10 @@ def adoption(process, councils, version, media, personas):
     decide(councils["Senden"], Council.Result.ADOPTED_WITH_CHANGES)
     decide(councils["Olfen"], Council.Result.POSTPONED)
     duelmen.resolution_file.save("beschluss.pdf", ContentFile(PDF_BYTES))
+    # As the upload (or, for older files, the migration) stores them.
+    Council.objects.filter(pk=duelmen.pk).update(
+        resolution_size=len(PDF_BYTES), resolution_sha512=hashlib.sha512(PDF_BYTES).hexdigest()
+    )
     render = CouncilPaperRender(
         council=duelmen,
         status="done",
@@ -237,9 +242,13 @@ def test_files_download_without_login_and_match_their_checksum(client, adoption)
     for file in found["File"]:
         response = client.get(file["downloadUrl"])
         assert response.status_code == 200
+        assert response["Content-Type"] == file["mimeType"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
         content = b"".join(response.streaming_content)
-        if "sha512Checksum" in file:
-            assert hashlib.sha512(content).hexdigest() == file["sha512Checksum"]
+        # Every file says its size and checksum (the resolutions, too: item 15 of issue 11).
+        assert hashlib.sha512(content).hexdigest() == file["sha512Checksum"]
+        assert len(content) == file["size"]
         assert content.startswith(b"%PDF-")
 
 
@@ -323,3 +332,62 @@ def test_oparl_lists_take_a_fixed_number_of_queries(client, adoption):
     after = {url: count_queries(client, url)[0] for url in urls}
     assert before == after
     assert max(after.values()) <= 8
+
+
+def test_a_resolution_uploaded_through_the_form_is_published_with_size_and_checksum(
+    client, personas, process, councils, version, media
+):
+    """The size and SHA-512 of a council resolution are taken when it is uploaded and published
+    in its OParl ``File`` (which validates against the schema)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.upload_samples import pdf_bytes
+
+    content = pdf_bytes(pages=2)
+    council = councils["Nottuln"]
+    client.force_login(personas["district_staff"])
+    decided = (timezone.localdate() - timedelta(days=2)).isoformat()
+    response = client.post(
+        reverse("adoption:council_decide", args=[council.pk]),
+        {
+            "paper_reference": "DS 7/2027",
+            "result": "adopted",
+            "decided_on": decided,
+            "votes_yes": "20",
+            "votes_no": "3",
+            "votes_abstain": "0",
+            "resolution_text": "Beschlossen.",
+            "resolution_file": SimpleUploadedFile("beschluss.pdf", content),
+        },
+    )
+    assert response.status_code == 302
+    publish(process, version, personas["district_staff"])
+    client.logout()
+    file = get_json(client, reverse("adoption:oparl_file", args=[f"beschluss-{council.pk}"]))
+    validate(file)
+    assert file["size"] == len(content)
+    assert file["sha512Checksum"] == hashlib.sha512(content).hexdigest()
+    assert file["mimeType"] == "application/pdf"
+    downloaded = client.get(file["downloadUrl"])
+    assert b"".join(downloaded.streaming_content) == content
+    body_files = reverse("adoption:oparl_body_objects", args=[council.municipality_id, "files"])
+    files = walk_list(client, body_files)
+    assert [f for f in files if f["id"] == file["id"]] == [file]
+
+
+def test_the_migration_fills_in_size_and_checksum_of_stored_resolutions(councils, media):
+    """Resolutions stored before the upload took size and checksum get them from the data
+    migration; a file missing from the storage is left without."""
+    from django.apps import apps
+
+    migration = importlib.import_module("adoption.migrations.0003_council_resolution_size_sha512")
+    stored, missing = councils["Dülmen"], councils["Olfen"]
+    stored.resolution_file.save("beschluss.pdf", ContentFile(PDF_BYTES))
+    missing.resolution_file.name = "adoption/resolutions/weg.pdf"
+    missing.save()
+    migration.resolution_checksums_backfill(apps, None)
+    stored.refresh_from_db()
+    missing.refresh_from_db()
+    assert stored.resolution_size == len(PDF_BYTES)
+    assert stored.resolution_sha512 == hashlib.sha512(PDF_BYTES).hexdigest()
+    assert missing.resolution_size is None and missing.resolution_sha512 == ""

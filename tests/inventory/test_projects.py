@@ -9,6 +9,7 @@ from django.urls import reverse
 from inventory.models import ExistingStrategy, Project
 from strategy.models import ThemeField
 from tests.factories import ProjectFactory
+from tests.upload_samples import pdf_bytes
 
 NEW = reverse("inventory:project_new")
 
@@ -142,7 +143,7 @@ def test_user_text_is_shown_as_text(client, personas, reference):
 
 def test_existing_strategy_with_pdf_upload(client, personas, reference):
     client.force_login(personas["rep_duelmen"])
-    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.7\n% test\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf")
     response = client.post(
         reverse("inventory:strategy_new"),
         {
