@@ -380,7 +380,7 @@ def test_the_migration_fills_in_size_and_checksum_of_stored_resolutions(councils
     migration; a file missing from the storage is left without."""
     from django.apps import apps
 
-    migration = importlib.import_module("adoption.migrations.0003_council_resolution_size_sha512")
+    migration = importlib.import_module("adoption.migrations.0004_council_resolution_size_sha512")
     stored, missing = councils["Dülmen"], councils["Olfen"]
     stored.resolution_file.save("beschluss.pdf", ContentFile(PDF_BYTES))
     missing.resolution_file.name = "adoption/resolutions/weg.pdf"

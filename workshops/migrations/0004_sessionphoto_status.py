@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0001_initial'),
+        ('workshops', '0003_job_heartbeat'),
     ]
 
     operations = [

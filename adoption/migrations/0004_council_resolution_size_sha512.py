@@ -32,7 +32,7 @@ def resolution_checksums_backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('adoption', '0002_adoptionpublication_conferencerecommendation_and_more'),
+        ('adoption', '0003_job_heartbeat'),
     ]
 
     operations = [
