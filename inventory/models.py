@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from strategy.jobs import BackgroundJob
 from strategy.models import FundingProgramme, Municipality, StrategyProcess, ThemeField
 
 from .validators import validate_pdf
@@ -314,3 +315,32 @@ class SimilarityRun(models.Model):
 
     def __str__(self):
         return f"{self.requested_at:%d.%m.%Y %H:%M} {self.status}"
+
+
+class ProjectImport(BackgroundJob):
+    """An uploaded file of digital projects that the worker reads (a ``BackgroundJob`` the
+    browser polls); once read, the page previews its rows and imports them on confirmation.
+
+    The file itself is kept under ``MEDIA_ROOT/imports/`` (``upload_token``) only until the
+    worker has read it. The rows (JSON; dates and times tagged, see ``import_jobs``) stay until
+    the import is confirmed or replaced, at most a day. A file refused as a whole ends done with
+    ``problem`` set, written in the ``language`` of the person who uploaded it."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    upload_token = models.CharField(max_length=36, blank=True)
+    language = models.CharField(max_length=10, default="de")
+    rows = models.JSONField(null=True, blank=True, editable=False)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("project import")
+        verbose_name_plural = _("project imports")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="project_import_progress_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} {self.status}"
