@@ -11,6 +11,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
@@ -206,13 +207,17 @@ class _RowCollector:
         return self.rows
 
 
+# Not a broken workbook: a refusal, or the worker's soft time limit, which the task reports.
+_PASS_THROUGH = (ImportFileError, SoftTimeLimitExceeded)
+
+
 def _read_xlsx(data: bytes) -> list[dict]:
     started = time.process_time()
     archive = _workbook_archive(data)
     try:
         workbook_content_check(archive=archive)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except ImportFileError:
+    except _PASS_THROUGH:
         archive.close()
         raise
     except Exception as error:
@@ -228,7 +233,7 @@ def _read_xlsx(data: bytes) -> list[dict]:
         else:
             raise ImportFileError(gettext("The file contains no data rows."))
         return _read_sheet(archive, sheet, started)
-    except ImportFileError:
+    except _PASS_THROUGH:
         raise
     except Exception as error:
         logger.info("Unreadable worksheet uploaded", exc_info=True)

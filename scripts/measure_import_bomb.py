@@ -204,7 +204,7 @@ def gunicorn() -> None:
     )
     web = subprocess.Popen(
         [str(BASE / ".venv/bin/gunicorn"), "coesfeld_strategy.wsgi", "-w", "2"]
-        + ["--timeout", "30", "-b", f"127.0.0.1:{port}"],
+        + ["--timeout", "30", "-b", f"127.0.0.1:{port}", "--no-control-socket"],
         cwd=BASE,
         env=env,
         stdout=subprocess.PIPE,

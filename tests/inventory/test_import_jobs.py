@@ -165,6 +165,21 @@ def test_the_soft_time_limit_ends_the_job_with_a_message(client, rep, monkeypatc
     assert "Das Lesen der Datei hat zu lange gedauert" in html
 
 
+def test_the_soft_time_limit_inside_openpyxl_is_not_taken_for_a_damaged_file(
+    client, rep, monkeypatch
+):
+    from inventory import import_files
+
+    def slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(import_files, "load_workbook", slow)
+    _post(client, xlsx_bytes([project_row()]), "projekte.xlsx", read=True)
+    job = ProjectImport.objects.get()
+    assert job.status == Status.FAILED and job.error == ERROR_READ_TIME_LIMIT
+    assert not job.problem
+
+
 def test_the_task_has_tight_time_limits():
     assert read_project_import.soft_time_limit == IMPORT_SOFT_TIME_LIMIT == 60
     assert read_project_import.time_limit == IMPORT_TIME_LIMIT == 90
