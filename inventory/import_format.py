@@ -131,7 +131,9 @@ NOTES = (
     "Eine Zeile je digitalem Projekt im Blatt „Projekte“. Die erste Zeile (Spaltenüberschriften) "
     "bitte nicht ändern.",
     "Pflichtspalten: Schlüssel, Kommune, Titel, Status.",
-    "Schlüssel: eine feste Kennung je Projekt, z. B. DUE-0007 (höchstens 40 Zeichen). Ein erneuter "
+    "Schlüssel: eine feste Kennung je Projekt, z. B. DUE-0007: höchstens 40 Zeichen, nur "
+    "Buchstaben A–Z ohne Umlaute, Ziffern und - _ . /. Schlüssel wie DUEL016-0001 (Kürzel der "
+    "Kommune, Bindestrich, Nummer) sind die Projektnummern der jeweiligen Kommune. Ein erneuter "
     "Import mit demselben Schlüssel aktualisiert das Projekt, statt es doppelt anzulegen.",
     "Kommune: Name (z. B. Dülmen oder Kreis Coesfeld) oder achtstelliger Amtlicher "
     "Gemeindeschlüssel (AGS).",

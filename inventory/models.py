@@ -2,6 +2,7 @@
 existing strategies and digital projects — and the synergies the portal finds between them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -12,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from strategy.jobs import BackgroundJob
 from strategy.models import FundingProgramme, Municipality, StrategyProcess, ThemeField
 
+from .keys import key_prefixes, project_key_check
 from .validators import validate_pdf
 
 
@@ -159,6 +161,27 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("inventory:project_detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        project = super().from_db(db, field_names, values)
+        # The key as stored: only a key that is set or changed is checked (``clean``).
+        project._stored_key = project.__dict__.get("key")
+        return project
+
+    def clean(self):
+        """A key that is set or changed must follow the rules of ``keys`` (the admin and any
+        model form; the import and the numbering check their keys themselves)."""
+        super().clean()
+        if self.key and self.key != getattr(self, "_stored_key", None):
+            try:
+                project_key_check(
+                    key=self.key,
+                    municipality_id=self.municipality_id,
+                    prefixes=key_prefixes(Municipality.objects.all()),
+                )
+            except ValidationError as error:
+                raise ValidationError({"key": error}) from error
 
     @property
     def link_list(self) -> list[str]:
