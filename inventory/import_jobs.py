@@ -123,8 +123,10 @@ def import_request(*, user, name: str, data: bytes, language: str) -> ProjectImp
     _prune()
     with transaction.atomic():
         IMPORTS.fail_stale(scope_id=user.pk)
-        previous = ProjectImport.objects.select_for_update().filter(requested_by=user)
-        if previous.filter(status=Status.RUNNING).exists():
+        previous = ProjectImport.objects.filter(requested_by=user)
+        # Locks the person's imports: two uploads at once are taken one after the other.
+        statuses = list(previous.select_for_update().values_list("status", flat=True))
+        if Status.RUNNING in statuses:
             raise ImportFileError(
                 gettext(
                     "Your previous file is still being read. Please wait a moment and upload "

@@ -23,7 +23,6 @@ from strategy.permissions import permission_required
 
 from .exporting import projects_export_csv, projects_export_xlsx
 from .filters import ProjectFilter
-from .import_files import upload_check
 from .import_jobs import (
     ERROR_READ_FAILED,
     ERROR_READ_TIME_LIMIT,
@@ -48,8 +47,8 @@ NOT_FOUND = _("The uploaded file was not found. Please upload it again.")
 
 
 class ImportUploadForm(forms.Form):
-    """The file to import; what can be checked without reading it is checked when the form is
-    validated, the rest by the worker."""
+    """The file to import; its size is checked before it is read into memory, everything else
+    by ``import_request`` (what costs nothing) and the worker."""
 
     file = forms.FileField(
         label=_("File (.xlsx or .csv)"),
@@ -63,10 +62,9 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         try:
             upload_size_check(size=upload.size)
-            self.content = upload.read()
-            upload_check(data=self.content)
         except ImportFileError as error:
             raise forms.ValidationError(error.message) from error
+        self.content = upload.read()
         return upload
 
 

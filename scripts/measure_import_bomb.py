@@ -1,10 +1,11 @@
 """Measure what a hostile .xlsx costs the import (issue 11, item 1).
 
-``python scripts/measure_import_bomb.py inprocess``
-    Builds the shared-strings bomb (5.5 million tiny strings, ~94 MB unpacked, ~230 KB) and, each
-    in a fresh process, runs what the web request does with an upload (the form's checks) and
-    what reading the file does (``parse_upload``, which the worker runs): CPU seconds and the
-    increase of the peak resident memory.
+``python scripts/measure_import_bomb.py inprocess [probe]``
+    Builds the shared-strings bomb (5.5 million tiny strings, ~94 MB unpacked, ~230 KB) and one
+    within the size limits (2 million strings; left out with ``probe``) and, each in a fresh
+    process, runs what the web request does with an upload (the form's checks) and what reading
+    the file does (``parse_upload``, which the worker runs): CPU seconds and the increase of the
+    peak resident memory.
 
 ``python scripts/measure_import_bomb.py gunicorn``
     Starts gunicorn (2 workers, ``--timeout 30``, DEBUG off) and a Celery worker on the
@@ -57,7 +58,18 @@ def _child(kind: str, path: str) -> None:
         from inventory.import_views import ImportUploadForm
 
         form = ImportUploadForm(data={}, files={"file": SimpleUploadedFile("bombe.xlsx", data)})
-        return "accepted" if form.is_valid() else "refused: " + " ".join(form.errors["file"])
+        if not form.is_valid():
+            return "refused: " + " ".join(form.errors["file"])
+        try:
+            # What import_request checks before it keeps the file (the fixed code only).
+            from inventory.import_files import upload_check
+        except ImportError:
+            return "accepted"
+        try:
+            upload_check(data=form.content)
+        except ImportFileError as error:
+            return "refused: " + error.message
+        return "accepted"
 
     def read():
         try:
@@ -84,7 +96,8 @@ def _child(kind: str, path: str) -> None:
                 "cpu_s": round(cpu, 3),
                 "wall_s": round(wall, 3),
                 "peak_rss_increase_mb": round(peak_increase / 2**20, 1),
-            }
+            },
+            ensure_ascii=False,
         )
     )
 
@@ -92,20 +105,28 @@ def _child(kind: str, path: str) -> None:
 def inprocess() -> None:
     from tests.inventory.import_bombs import shared_strings_bomb
 
-    data = shared_strings_bomb()
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as bomb:
-        bomb.write(data)
-        bomb.flush()
-        print(f"bomb: {len(data) / 1024:.0f} KB")
-        for kind in ("web", "read"):
-            result = subprocess.run(
-                [sys.executable, __file__, "child", kind, bomb.name],
-                cwd=BASE,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            print(result.stdout.strip().splitlines()[-1])
+    bombs = {
+        "the probe's bomb (5.5 million strings, 94 MB)": shared_strings_bomb(),
+        "a bomb within the size limits (2 million strings, 34 MB)": shared_strings_bomb(
+            strings=2_000_000
+        ),
+    }
+    if len(sys.argv) > 2 and sys.argv[2] == "probe":
+        bombs = dict(list(bombs.items())[:1])
+    for title, data in bombs.items():
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as bomb:
+            bomb.write(data)
+            bomb.flush()
+            print(f"{title}: {len(data) / 1024:.0f} KB")
+            for kind in ("web", "read"):
+                result = subprocess.run(
+                    [sys.executable, __file__, "child", kind, bomb.name],
+                    cwd=BASE,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                print("  " + result.stdout.strip().splitlines()[-1])
 
 
 # --- Against gunicorn ------------------------------------------------------------------------
@@ -260,7 +281,7 @@ def gunicorn() -> None:
 
             sampler = threading.Thread(target=sample)
             sampler.start()
-            while not all(upload.done() for upload in uploads):
+            while not all(upload.done() for upload in uploads) or len(health) < 10:
                 started = time.perf_counter()
                 try:
                     status = probe.open("/health/live/", timeout=90)[0]
@@ -273,7 +294,7 @@ def gunicorn() -> None:
         after_pids = [child.pid for child in psutil.Process(web.pid).children()]
         for status, url, seconds, body in results:
             text = body.decode(errors="replace")
-            message = re.search(r'class="invalid-feedback[^"]*"[^>]*>(.*?)<', text, re.S)
+            message = re.search(r'id="error_1_id_file"><strong>(.*?)</strong>', text, re.S)
             print(
                 f"upload: HTTP {status} in {seconds:.2f} s → {url.replace(base, '')}"
                 + (f" — {message.group(1).strip()}" if message else "")
