@@ -1,15 +1,17 @@
 """Uploaded files: reading one into raw rows (the type by content, .xlsx workbook or CSV text;
-limits checked early; whole-file problems such as formulas, merged cells or unknown columns
-refused with ``ImportFileError``), and keeping it between preview and confirmation."""
+what reading may cost bounded before parsing, see ``import_limits``; whole-file problems such as
+formulas, merged cells or unknown columns refused with ``ImportFileError``), and keeping it until
+the worker has read it."""
 
 import csv
 import io
 import logging
+import time
 import uuid
-import zipfile
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
@@ -25,13 +27,24 @@ from .import_format import (
     CONTROL_CHARS,
     DATA_SHEET,
     HEADER_ALIASES,
+    MAX_COLUMNS,
+    MAX_READ_SECONDS,
     MAX_ROWS,
-    MAX_UNPACKED_BYTES,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_ROWS,
     MAX_UPLOAD_BYTES,
     Column,
     ImportFileError,
     normalise_header,
     quoted_names,
+)
+from .import_limits import (
+    damaged,
+    rows_beyond_limit,
+    too_many_cells,
+    too_many_columns,
+    workbook_content_check,
+    zip_directory_check,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,10 +63,6 @@ def _unsupported() -> ImportFileError:
     return ImportFileError(gettext("Unsupported file type: please upload an .xlsx or a .csv file."))
 
 
-def _damaged() -> ImportFileError:
-    return ImportFileError(gettext("The file is damaged and cannot be read."))
-
-
 def _too_many_rows() -> ImportFileError:
     limit = number_format(MAX_ROWS, force_grouping=True)
     return ImportFileError(
@@ -64,9 +73,21 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
-def read_rows(*, data: bytes) -> list[dict]:
-    """The raw rows of a file; see ``importing.parse_upload``."""
-    upload_size_check(size=len(data))
+def _too_slow() -> ImportFileError:
+    return ImportFileError(
+        gettext(
+            "Reading the file took too long and was stopped. Please upload a smaller file or "
+            "save it as CSV."
+        )
+    )
+
+
+_XLSX, _CSV = "xlsx", "csv"
+_BINARY_MARKERS = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff")
+
+
+def _kind(data: bytes) -> str:
+    """The type of a file by its content: a workbook, or text that may be CSV."""
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         # An OLE2 compound file: Excel's encrypted .xlsx or the old binary .xls format.
         raise ImportFileError(
@@ -76,9 +97,37 @@ def read_rows(*, data: bytes) -> list[dict]:
             )
         )
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
+        return _XLSX
     if data.startswith((b"PK\x05\x06", b"PK\x07\x08")):
-        raise _damaged()
+        raise damaged()
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if data.startswith(_BINARY_MARKERS) or (not utf16 and b"\x00" in data):
+        raise _unsupported()
+    return _CSV
+
+
+def _workbook_archive(data: bytes):
+    archive = zip_directory_check(data=data)
+    if "xl/workbook.xml" not in archive.namelist():
+        archive.close()
+        raise _unsupported()
+    return archive
+
+
+def upload_check(*, data: bytes) -> None:
+    """The checks of an upload that are cheap enough for the web request, which neither unpacks
+    nor parses anything: the size, the type by content, and a workbook's zip directory."""
+    upload_size_check(size=len(data))
+    if _kind(data) == _XLSX:
+        _workbook_archive(data).close()
+
+
+def read_rows(*, data: bytes) -> list[dict]:
+    """The raw rows of a file; see ``importing.parse_upload``. Run by the worker: a workbook is
+    checked for what parsing it would cost before openpyxl reads it."""
+    upload_size_check(size=len(data))
+    if _kind(data) == _XLSX:
+        return _read_xlsx(data)
     return _read_csv(data)
 
 
@@ -158,23 +207,24 @@ class _RowCollector:
         return self.rows
 
 
+# Not a broken workbook: a refusal, or the worker's soft time limit, which the task reports.
+_PASS_THROUGH = (ImportFileError, SoftTimeLimitExceeded)
+
+
 def _read_xlsx(data: bytes) -> list[dict]:
+    started = time.process_time()
+    archive = _workbook_archive(data)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _damaged() from error
-    names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" not in names:
-        raise _unsupported()
-    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise ImportFileError(gettext("The workbook is too large when unpacked."))
-    try:
+        workbook_content_check(archive=archive)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except _PASS_THROUGH:
+        archive.close()
+        raise
     except Exception as error:
         # openpyxl fails in many ways on a broken workbook (zip, XML, missing parts).
         logger.info("Unreadable workbook uploaded", exc_info=True)
-        raise _damaged() from error
+        archive.close()
+        raise damaged() from error
     try:
         if DATA_SHEET in workbook.sheetnames:
             sheet = workbook[DATA_SHEET]
@@ -182,25 +232,27 @@ def _read_xlsx(data: bytes) -> list[dict]:
             sheet = workbook.worksheets[0]
         else:
             raise ImportFileError(gettext("The file contains no data rows."))
-        return _read_sheet(archive, sheet)
-    except ImportFileError:
+        return _read_sheet(archive, sheet, started)
+    except _PASS_THROUGH:
         raise
     except Exception as error:
         logger.info("Unreadable worksheet uploaded", exc_info=True)
-        raise _damaged() from error
+        raise damaged() from error
     finally:
         workbook.close()
         archive.close()
 
 
-def _read_sheet(archive: zipfile.ZipFile, sheet) -> list[dict]:
+def _read_sheet(archive, sheet, started: float) -> list[dict]:
     collector = _RowCollector()
     # The dimension a workbook states may be missing or wrong; read the rows that are there and
     # stop as soon as there are too many.
     sheet.reset_dimensions()
     for number, cells in enumerate(sheet.iter_rows(), start=1):
-        if number > MAX_ROWS * 20:
-            raise _too_many_rows()
+        if number > MAX_SHEET_ROWS:
+            raise rows_beyond_limit()
+        if number % 100 == 0 and time.process_time() - started > MAX_READ_SECONDS:
+            raise _too_slow()
         values = []
         for cell in cells:
             if cell.data_type == "f":
@@ -240,7 +292,7 @@ def _read_sheet(archive: zipfile.ZipFile, sheet) -> list[dict]:
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[str]:
+def _merged_ranges(archive, path: str) -> list[str]:
     ranges = []
     with archive.open(path.lstrip("/")) as source:
         for _event, element in iterparse(source):
@@ -257,8 +309,6 @@ def _decode_text(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
             raise _unsupported() from error
-    if b"\x00" in data or data.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff")):
-        raise _unsupported()
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -277,10 +327,17 @@ def _read_csv(data: bytes) -> list[dict]:
     text = _decode_text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
+    # Every delimiter is a cell at most: bounds the longest row before the reader builds it.
+    if text.count(delimiter) > MAX_SHEET_CELLS:
+        raise too_many_cells()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     collector = _RowCollector()
     try:
         for number, cells in enumerate(reader, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise rows_beyond_limit()
+            if len(cells) > MAX_COLUMNS:
+                raise too_many_columns()
             if number == 1:
                 if all(_is_blank(value) for value in cells):
                     continue
@@ -288,7 +345,7 @@ def _read_csv(data: bytes) -> list[dict]:
             else:
                 collector.add(number, cells)
     except csv.Error as error:
-        raise _damaged() from error
+        raise damaged() from error
     return collector.result()
 
 

@@ -21,8 +21,30 @@ from .models import Project
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-# A 5 MB workbook can unpack to far more; this bounds what reading it may cost.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+# What reading a file may cost, checked before it is parsed (``import_limits``). A 5 MB .xlsx
+# is a zip of XML that can unpack to far more: 230 KB held 5.5 million tiny shared strings
+# (94 MB) and cost 84 s of CPU and 500 MB in openpyxl. A filled-in template of 5,000 projects
+# with 1,500-character descriptions has one 15 MB part, 500,000 tags and 210,000 attributes
+# (saved by Excel, with shared strings, about 750,000 tags).
+MAX_ZIP_ENTRIES = 200
+MAX_ZIP_DIRECTORY_BYTES = 256 * 1024
+MAX_PART_BYTES = 40 * 1024 * 1024
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_XML_TAGS = 1_000_000
+MAX_XML_ATTRIBUTES = 750_000
+MAX_ATTRIBUTES_PER_TAG = 256
+MAX_SHARED_STRINGS = 200_000
+# Rows and columns of a worksheet as openpyxl reads them: rows down to the last one, each row
+# padded with empty cells up to its last cell. Blank rows are skipped when reading, so the
+# sheet may reach further down than ``MAX_ROWS``.
+MAX_SHEET_ROWS = MAX_ROWS * 20
+MAX_COLUMNS = 256
+MAX_SHEET_CELLS = 1_000_000
+# CPU seconds for the checks and for reading the rows (the worker's task also has a soft time
+# limit on top).
+MAX_CHECK_SECONDS = 3.0
+MAX_READ_SECONDS = 30.0
 DATA_SHEET = "Projekte"
 LISTS_SHEET = "Listen"
 NOTES_SHEET = "Hinweise"
@@ -109,7 +131,9 @@ NOTES = (
     "Eine Zeile je digitalem Projekt im Blatt „Projekte“. Die erste Zeile (Spaltenüberschriften) "
     "bitte nicht ändern.",
     "Pflichtspalten: Schlüssel, Kommune, Titel, Status.",
-    "Schlüssel: eine feste Kennung je Projekt, z. B. DUE-0007 (höchstens 40 Zeichen). Ein erneuter "
+    "Schlüssel: eine feste Kennung je Projekt, z. B. DUE-0007: höchstens 40 Zeichen, nur "
+    "Buchstaben A–Z ohne Umlaute, Ziffern und - _ . /. Schlüssel wie DUEL016-0001 (Kürzel der "
+    "Kommune, Bindestrich, Nummer) sind die Projektnummern der jeweiligen Kommune. Ein erneuter "
     "Import mit demselben Schlüssel aktualisiert das Projekt, statt es doppelt anzulegen.",
     "Kommune: Name (z. B. Dülmen oder Kreis Coesfeld) oder achtstelliger Amtlicher "
     "Gemeindeschlüssel (AGS).",

@@ -1,44 +1,54 @@
 """Pages for importing the digital projects from a file and exporting them.
 
-The upload is checked as a file, kept under ``MEDIA_ROOT/imports/`` (its token in the session),
-shown as a preview, and imported on confirmation, all rows or none.
+The upload is checked as far as costs nothing and handed to the worker, which reads it
+(``import_jobs``); the browser polls the job page, then the preview shows what importing the
+rows would do, and the confirmation imports them, all rows or none. The job's id is kept in
+the session.
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from strategy.audit import AuditAction, audit_record
+from strategy.jobs import ERROR_NOT_QUEUED
 from strategy.permissions import permission_required
 
 from .exporting import projects_export_csv, projects_export_xlsx
 from .filters import ProjectFilter
+from .import_jobs import (
+    ERROR_READ_FAILED,
+    ERROR_READ_TIME_LIMIT,
+    import_forget,
+    import_job_of,
+    import_request,
+    import_rows,
+)
 from .importing import (
     MAX_ROWS,
     ImportFileError,
     import_apply,
     import_template_xlsx,
-    parse_upload,
-    upload_discard,
-    upload_prune,
-    upload_read,
     upload_size_check,
-    upload_store,
     validate_rows,
 )
-from .models import Project
+from .models import Project, ProjectImport
 
 SESSION_KEY = "inventory_import"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOT_FOUND = _("The uploaded file was not found. Please upload it again.")
 
 
 class ImportUploadForm(forms.Form):
-    """The file to import; it is read and checked as a whole when the form is validated."""
+    """The file to import; its size is checked before it is read into memory, everything else
+    by ``import_request`` (what costs nothing) and the worker."""
 
     file = forms.FileField(
         label=_("File (.xlsx or .csv)"),
@@ -52,10 +62,9 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         try:
             upload_size_check(size=upload.size)
-            self.content = upload.read()
-            parse_upload(name=upload.name, data=self.content)
         except ImportFileError as error:
             raise forms.ValidationError(error.message) from error
+        self.content = upload.read()
         return upload
 
 
@@ -63,15 +72,17 @@ class ConfirmForm(forms.Form):
     """No fields: carries the errors of a confirmation that failed."""
 
 
-def _kept_upload(request) -> dict | None:
+def _session_job(request, *, with_rows=False) -> ProjectImport | None:
     kept = request.session.get(SESSION_KEY)
-    return kept if isinstance(kept, dict) and kept.get("token") else None
+    job_id = kept.get("job") if isinstance(kept, dict) else None
+    if not isinstance(job_id, int):
+        return None
+    return import_job_of(user=request.user, job_id=job_id, with_rows=with_rows)
 
 
-def _forget_upload(request) -> None:
-    kept = _kept_upload(request)
-    if kept:
-        upload_discard(token=kept["token"])
+def _forget(request, job: ProjectImport | None) -> None:
+    if job is not None:
+        import_forget(job=job)
     request.session.pop(SESSION_KEY, None)
 
 
@@ -80,20 +91,19 @@ def _upload_page(request, form, status=200):
 
 
 def _upload_page_with_error(request, message: str):
-    """The upload form showing ``message`` at its file field (the kept file was unusable)."""
+    """The upload form showing ``message`` at its file field (the file was refused)."""
     form = ImportUploadForm(data={}, files={})
     form.full_clean()
     form.errors["file"] = form.error_class([message])
     return _upload_page(request, form)
 
 
-def _read_kept_rows(request):
-    """The rows of the kept upload; ``ImportFileError`` if there is none or it cannot be read."""
-    kept = _kept_upload(request)
-    if kept is None:
-        raise ImportFileError(gettext("The uploaded file was not found. Please upload it again."))
-    data = upload_read(token=kept["token"])
-    return kept, parse_upload(name=kept.get("name", ""), data=data)
+def _failure(job: ProjectImport) -> str:
+    """Why a job failed, for the page: the worker's own messages, or (the job was given up by
+    the job layer, e.g. its worker was lost) that reading did not finish."""
+    if job.error in (ERROR_READ_FAILED, ERROR_READ_TIME_LIMIT, ERROR_NOT_QUEUED):
+        return gettext(job.error)
+    return gettext(ERROR_READ_FAILED)
 
 
 @permission_required("inventory.import_projects")
@@ -107,56 +117,107 @@ def import_template(request):
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        _forget_upload(request)
-        upload_prune()
-        token = upload_store(data=form.content)
-        request.session[SESSION_KEY] = {"token": token, "name": form.cleaned_data["file"].name}
-        return redirect("inventory:import_preview")
+        try:
+            job = import_request(
+                user=request.user,
+                name=form.cleaned_data["file"].name,
+                data=form.content,
+                language=request.LANGUAGE_CODE,
+            )
+        except ImportFileError as error:
+            form.add_error("file", error.message)
+        else:
+            request.session[SESSION_KEY] = {"job": job.pk}
+            return redirect("inventory:import_job", pk=job.pk)
     return _upload_page(request, form)
 
 
-def _preview_page(request, kept, preview, confirm_form=None):
+def _own_job(request, pk: int) -> ProjectImport:
+    """The import ``pk`` of the person asking; 404 for anybody else's."""
+    job = import_job_of(user=request.user, job_id=pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+@permission_required("inventory.import_projects")
+def import_job(request, pk):
+    """The file being read: progress while the worker reads it, then the preview (or the upload
+    form with the reason the file was refused)."""
+    job = _own_job(request, pk)
+    if job.is_done:
+        if job.problem:
+            return _upload_page_with_error(request, job.problem)
+        request.session[SESSION_KEY] = {"job": job.pk}
+        return redirect("inventory:import_preview")
+    return render(
+        request,
+        "inventory/import_progress.html",
+        {"job": job, "failure": _failure(job) if job.is_failed else ""},
+    )
+
+
+@never_cache
+@permission_required("inventory.import_projects")
+def import_job_status(request, pk):
+    """The progress partial the job page polls (htmx) every second: 204 while nothing changed;
+    once the file is read, htmx is sent on to the job page, which leads on."""
+    job = _own_job(request, pk)
+    if job.unchanged_for(request):
+        return HttpResponse(status=204)
+    response = render(
+        request,
+        "inventory/_import_status.html",
+        {"job": job, "failure": _failure(job) if job.is_failed else ""},
+    )
+    if job.is_done:
+        response["HX-Redirect"] = reverse("inventory:import_job", args=[job.pk])
+    return response
+
+
+def _preview_page(request, job, preview, confirm_form=None):
     context = {
         "preview": preview,
-        "file_name": kept.get("name", ""),
+        "file_name": job.file_name,
         "confirm_form": confirm_form or ConfirmForm(),
         "max_rows": MAX_ROWS,
     }
     return render(request, "inventory/import_preview.html", context)
 
 
+def _read_job(request) -> ProjectImport | None:
+    """The session's import if its rows are ready."""
+    job = _session_job(request, with_rows=True)
+    return job if job is not None and job.is_done and not job.problem else None
+
+
 @permission_required("inventory.import_projects")
 def import_preview(request):
-    if _kept_upload(request) is None:
-        messages.error(request, gettext("The uploaded file was not found. Please upload it again."))
+    job = _read_job(request)
+    if job is None:
+        messages.error(request, NOT_FOUND)
         return redirect("inventory:import_upload")
-    try:
-        kept, rows = _read_kept_rows(request)
-    except ImportFileError as error:
-        _forget_upload(request)
-        return _upload_page_with_error(request, error.message)
-    preview = validate_rows(rows=rows, user=request.user)
-    return _preview_page(request, kept, preview)
+    preview = validate_rows(rows=import_rows(job=job), user=request.user)
+    return _preview_page(request, job, preview)
 
 
 @require_POST
 @permission_required("inventory.import_projects")
 def import_confirm(request):
-    try:
-        kept, rows = _read_kept_rows(request)
-    except ImportFileError as error:
-        _forget_upload(request)
-        return _upload_page_with_error(request, error.message)
-    preview = validate_rows(rows=rows, user=request.user)
+    job = _read_job(request)
+    if job is None:
+        _forget(request, _session_job(request))
+        return _upload_page_with_error(request, str(NOT_FOUND))
+    preview = validate_rows(rows=import_rows(job=job), user=request.user)
     if not preview.is_valid:
-        return _preview_page(request, kept, preview)
+        return _preview_page(request, job, preview)
     try:
         result = import_apply(preview=preview, user=request.user)
     except ImportFileError as error:
         confirm_form = ConfirmForm(data={})
         confirm_form.add_error(None, error.message)
-        return _preview_page(request, kept, preview, confirm_form)
-    _forget_upload(request)
+        return _preview_page(request, job, preview, confirm_form)
+    _forget(request, job)
     messages.success(
         request,
         gettext("Import finished: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")

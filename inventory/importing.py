@@ -43,6 +43,7 @@ from .import_format import (
     template_workbook,
     workbook_bytes,
 )
+from .keys import key_prefixes, project_key_check
 from .models import Project
 from .services import similarity_schedule
 
@@ -210,15 +211,18 @@ class _Lookups:
     theme_fields: dict[str, ThemeField]
     programmes: dict[str, FundingProgramme]
     projects: dict[str, Project]
+    key_prefixes: dict[str, Municipality]
 
     @classmethod
     def load(cls, keys: set[str]) -> "_Lookups":
         municipalities = {}
-        for municipality in Municipality.objects.all():
+        every = list(Municipality.objects.all())
+        for municipality in every:
             municipalities[municipality.name.casefold()] = municipality
             municipalities[municipality.ags] = municipality
         projects = Project.objects.filter(key__in=keys).select_related("municipality")
         return cls(
+            key_prefixes=key_prefixes(every),
             municipalities=municipalities,
             theme_fields={t.name.casefold(): t for t in ThemeField.objects.all()},
             programmes={p.name.casefold(): p for p in FundingProgramme.objects.all()},
@@ -448,6 +452,16 @@ def _check_row(item: PreviewRow, lookups: _Lookups, user, first_row_of_key, erro
     values = item.values
     key, municipality = values.get("key"), values.get("municipality")
     project = lookups.projects.get(key) if key else None
+    if key and project is None:
+        # A new key; one that exists already identifies its project, whatever its shape.
+        try:
+            project_key_check(
+                key=key,
+                municipality_id=municipality.pk if municipality is not None else None,
+                prefixes=lookups.key_prefixes,
+            )
+        except ValidationError as problem:
+            error("key", problem.messages[0])
     if key:
         if key in first_row_of_key:
             error(

@@ -2,6 +2,7 @@
 existing strategies and digital projects — and the synergies the portal finds between them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -9,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from strategy.jobs import BackgroundJob
 from strategy.models import FundingProgramme, Municipality, StrategyProcess, ThemeField
 from strategy.uploads import GeneratedName, validate_pdf
+
+from .keys import key_prefixes, project_key_check
 
 
 class ExistingStrategy(models.Model):
@@ -157,6 +161,27 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("inventory:project_detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        project = super().from_db(db, field_names, values)
+        # The key as stored: only a key that is set or changed is checked (``clean``).
+        project._stored_key = project.__dict__.get("key")
+        return project
+
+    def clean(self):
+        """A key that is set or changed must follow the rules of ``keys`` (the admin and any
+        model form; the import and the numbering check their keys themselves)."""
+        super().clean()
+        if self.key and self.key != getattr(self, "_stored_key", None):
+            try:
+                project_key_check(
+                    key=self.key,
+                    municipality_id=self.municipality_id,
+                    prefixes=key_prefixes(Municipality.objects.all()),
+                )
+            except ValidationError as error:
+                raise ValidationError({"key": error}) from error
 
     @property
     def link_list(self) -> list[str]:
@@ -313,3 +338,32 @@ class SimilarityRun(models.Model):
 
     def __str__(self):
         return f"{self.requested_at:%d.%m.%Y %H:%M} {self.status}"
+
+
+class ProjectImport(BackgroundJob):
+    """An uploaded file of digital projects that the worker reads (a ``BackgroundJob`` the
+    browser polls); once read, the page previews its rows and imports them on confirmation.
+
+    The file itself is kept under ``MEDIA_ROOT/imports/`` (``upload_token``) only until the
+    worker has read it. The rows (JSON; dates and times tagged, see ``import_jobs``) stay until
+    the import is confirmed or replaced, at most a day. A file refused as a whole ends done with
+    ``problem`` set, written in the ``language`` of the person who uploaded it."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    upload_token = models.CharField(max_length=36, blank=True)
+    language = models.CharField(max_length=10, default="de")
+    rows = models.JSONField(null=True, blank=True, editable=False)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("project import")
+        verbose_name_plural = _("project imports")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="project_import_progress_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} {self.status}"

@@ -4,11 +4,14 @@ Each service runs in a transaction and raises ``InventoryError`` with a translat
 when the change is not allowed."""
 
 from django.db import transaction
+from django.db.models import BigIntegerField, Max
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Municipality, StrategyProcess
 
+from .keys import NUMBER_DIGITS, key_prefix, numbered_key, numbered_key_pattern
 from .models import (
     ExistingStrategy,
     InventoryCompletion,
@@ -32,11 +35,23 @@ def similarity_schedule() -> None:
 
 
 def _next_project_key(municipality: Municipality) -> str:
-    prefix = municipality.name[:3].upper().replace("Ü", "UE").replace("Ä", "AE").replace("Ö", "OE")
-    prefix = f"{prefix}{municipality.ags[-3:]}"
-    taken = Project.objects.filter(key__startswith=f"{prefix}-").values_list("key", flat=True)
-    numbers = [int(key.rsplit("-", 1)[1]) for key in taken if key.rsplit("-", 1)[1].isdigit()]
-    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+    """The next key in the municipality's numbering: one above the highest well-formed number
+    in the database (any other key with the prefix, as stored before keys were checked, is
+    ignored)."""
+    prefix = key_prefix(municipality)
+    highest = Project.objects.filter(key__regex=numbered_key_pattern(prefix)).aggregate(
+        highest=Max(Cast(Substr("key", len(prefix) + 2), BigIntegerField()))
+    )["highest"]
+    number = (highest or 0) + 1
+    if number >= 10**NUMBER_DIGITS:
+        raise InventoryError(
+            _(
+                "No project numbers are left for %(municipality)s; please contact the district "
+                "administration."
+            )
+            % {"municipality": municipality.name}
+        )
+    return numbered_key(prefix, number)
 
 
 @transaction.atomic
@@ -44,6 +59,8 @@ def project_save(*, form, user) -> Project:
     """Create or update a project from a valid ``ProjectForm``; the history records ``user``."""
     project = form.save(commit=False)
     if not project.key:
+        # One numbering at a time per municipality: two new projects never get the same key.
+        Municipality.objects.select_for_update().filter(pk=project.municipality_id).first()
         project.key = _next_project_key(project.municipality)
     project._history_user = user
     project.save()

@@ -84,6 +84,28 @@ def recompute_similarities(run_id: int) -> None:
     )
 
 
+# Reading a file stops itself after ``MAX_READ_SECONDS`` of CPU; on top, Celery's soft limit
+# raises inside the task and the hard one ends the worker process.
+IMPORT_SOFT_TIME_LIMIT = 60
+IMPORT_TIME_LIMIT = 90
+
+
+@shared_task(
+    name="inventory.read_project_import",
+    soft_time_limit=IMPORT_SOFT_TIME_LIMIT,
+    time_limit=IMPORT_TIME_LIMIT,
+)
+def read_project_import(job_id: int) -> None:
+    """Read the file of a queued ``ProjectImport``: check what parsing it may cost, then read its
+    rows (see ``import_jobs.import_read_run``; idempotent, failures end up on the job).
+
+    The limits are the task's own, far below the default for PDFs: a file that passed the checks
+    reads in a few seconds."""
+    from .import_jobs import import_read_run
+
+    import_read_run(job_id=job_id)
+
+
 @shared_task(
     bind=True, name="inventory.send_inventory_reminder", max_retries=5, default_retry_delay=60
 )

@@ -95,9 +95,13 @@ def _edit(request, *, form_class, instance, save, title):
         if not request.user.has_perm("inventory.change_entry", form.instance):
             # A representative cannot move an entry to another municipality.
             raise PermissionDenied
-        entry = save(form=form, user=request.user)
-        messages.success(request, _("“%(title)s” was saved.") % {"title": entry.title})
-        return redirect(entry)
+        try:
+            entry = save(form=form, user=request.user)
+        except InventoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("“%(title)s” was saved.") % {"title": entry.title})
+            return redirect(entry)
     return render(
         request,
         "form_page.html",

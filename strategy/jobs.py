@@ -341,12 +341,12 @@ class JobQueue:
             )
         return taken
 
-    def _claim_when_free(self, job_id: int, *, step: str) -> bool:
+    def _claim_when_free(self, job_id: int, *, step: str, progress: int = 5) -> bool:
         """``claim``; while the job runs elsewhere with a fresh heartbeat, try again at each
         heartbeat for at most ``lost_after``: a task that comes back from another host cannot
         see whether the process that claimed the job is gone, only that it stops beating."""
         deadline = time.monotonic() + self.lost_after.total_seconds() + self.heartbeat_every
-        while not self.claim(job_id, step=step):
+        while not self.claim(job_id, step=step, progress=progress):
             beating = self.model.objects.filter(
                 pk=job_id, status=self.model.Status.RUNNING, heartbeat_at__isnull=False
             )
@@ -408,14 +408,24 @@ class JobQueue:
             )
         )
 
-    def run(self, job_id: int, work: Callable[[], object], *, step: str) -> None:
+    def run(
+        self,
+        job_id: int,
+        work: Callable[[], object],
+        *,
+        step: str,
+        progress: int = 5,
+        error_time_limit: str = ERROR_TIME_LIMIT,
+        error_failed: str = ERROR_FAILED,
+    ) -> None:
         """Claim a job (or take it over from a lost worker), run ``work`` with a heartbeat
-        and record any failure on the job (used by the tasks).
+        and record any failure on the job (used by the tasks). The error message ids default
+        to the PDF jobs' own; other jobs pass theirs.
 
         Failures are logged and stored, not re-raised: the job is what the page shows."""
         from celery.exceptions import SoftTimeLimitExceeded
 
-        if not self._claim_when_free(job_id, step=step):
+        if not self._claim_when_free(job_id, step=step, progress=progress):
             logger.info("%s %s is not queued any more; nothing to do", self.model.__name__, job_id)
             return
         try:
@@ -424,7 +434,7 @@ class JobQueue:
                 work()
         except SoftTimeLimitExceeded:
             logger.warning("%s %s hit the soft time limit", self.model.__name__, job_id)
-            self.fail(job_id, error=ERROR_TIME_LIMIT)
+            self.fail(job_id, error=error_time_limit)
         except Exception:
             logger.exception("%s %s failed", self.model.__name__, job_id)
-            self.fail(job_id, error=ERROR_FAILED)
+            self.fail(job_id, error=error_failed)

@@ -178,6 +178,13 @@ TABLE = {
     # Without an uploaded file the preview sends allowed users back to the upload form.
     "inventory:import_preview": (None, "get", row(L, 302, 302, 302, 302, 403, 403, 302)),
     "inventory:import_confirm": (None, "post", ADD_ENTRY),
+    # A file being read belongs to the person who uploaded it (Dülmen's representative).
+    "inventory:import_job": ("import_job", "get", row(L, 404, 404, 200, 404, 403, 403, 404)),
+    "inventory:import_job_status": (
+        "import_job",
+        "get",
+        row(L, 404, 404, 200, 404, 403, 403, 404),
+    ),
     "inventory:export_xlsx": (None, "get", READ),
     "inventory:export_csv": (None, "get", READ),
     "workshops:workshop_list": (None, "get", READ),
@@ -381,8 +388,13 @@ OTHER_WORKSHOP = "Themenworkshop Bildung"
 
 
 @pytest.fixture
-def objects(process, reference, settings, tmp_path):
+def objects(process, reference, settings, tmp_path, personas):
+    from inventory.models import ProjectImport
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    import_job = ProjectImport.objects.create(
+        requested_by=personas["rep_duelmen"], file_name="projekte.csv"
+    )
     step = Step.objects.filter(phase__process=process).first()
     invitation = Invitation.objects.create(email="neu@example.org", role=Role.COUNCILLOR)
     dülmen = reference["Dülmen"]
@@ -464,6 +476,7 @@ def objects(process, reference, settings, tmp_path):
         "strategy": {"pk": strategy.pk},
         "municipality": {"pk": dülmen.pk},
         "synergy": {"pk": synergy.pk},
+        "import_job": {"pk": import_job.pk},
         "process": {"pk": process.pk},
         "step": {"pk": process.pk, "step_pk": step.pk},
         "phase": {"pk": process.pk, "phase_pk": step.phase_id},

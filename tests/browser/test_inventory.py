@@ -85,6 +85,34 @@ def test_representative_adds_a_project_and_imports_a_file(page, demo, tmp_path):
     ]
 
 
+def test_the_import_shows_its_progress_until_the_worker_has_read_the_file(
+    page, demo, tmp_path, monkeypatch
+):
+    """The page polls the job (htmx) and opens the preview once the worker is done."""
+    from inventory.models import ProjectImport
+    from inventory.tasks import read_project_import
+
+    queued = []
+    monkeypatch.setattr(read_project_import, "delay", queued.append)
+    _login(page, demo, "duelmen")
+    page.goto(demo + "/bestandsaufnahme/import/")
+    page.get_by_label("Datei (.xlsx oder .csv)").set_input_files(str(_csv(tmp_path)))
+    page.get_by_role("button", name="Datei prüfen").click()
+    assert page.get_by_role("heading", name="Die Datei wird geprüft", level=1).is_visible()
+    progress = page.get_by_role("progressbar", name="Fortschritt der Prüfung")
+    assert progress.get_attribute("aria-valuenow") == "0"
+    assert axe_violations(page) == []
+
+    (job_id,) = queued
+    assert ProjectImport.objects.get(pk=job_id).status == "queued"
+    read_project_import(job_id)  # what the worker does
+    page.wait_for_url(demo + "/bestandsaufnahme/import/vorschau/")
+    assert page.get_by_text("Digitale Schulanmeldung").first.is_visible()
+    page.get_by_role("button", name="Jetzt importieren").click()
+    assert page.get_by_text("Import abgeschlossen").is_visible()
+    assert Project.objects.filter(key="DUE-IMP-1").exists()
+
+
 def test_matrix_and_completeness_pages_are_accessible(page, demo):
     _login(page, demo, "kreis")
     for path in (

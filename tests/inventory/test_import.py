@@ -7,13 +7,14 @@ import os
 import re
 import time
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +29,7 @@ from inventory.importing import (
     parse_upload,
     validate_rows,
 )
-from inventory.models import Project
+from inventory.models import Project, ProjectImport
 from strategy.models import ThemeField
 from tests.factories import UserFactory
 
@@ -654,9 +655,15 @@ def _client_for(client, user, language="en"):
 
 
 def _upload(client, data, name="projekte.csv"):
+    """Upload a file; the worker reads it once the upload is committed (eagerly here), and the
+    job page the upload leads to answers: the preview, or the form with the reason."""
     upload = io.BytesIO(data)
     upload.name = name
-    return client.post(reverse("inventory:import_upload"), {"file": upload})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("inventory:import_upload"), {"file": upload})
+    if response.status_code == 302 and "/pruefung/" in response["Location"]:
+        return client.get(response["Location"])
+    return response
 
 
 def _kept_files():
@@ -720,7 +727,9 @@ def test_upload_preview_confirm(client, personas):
     response = _upload(client, data)
     assert response.status_code == 302
     assert response["Location"] == reverse("inventory:import_preview")
-    assert len(_kept_files()) == 1 and _kept_files()[0].suffix == ".bin"
+    # The worker read the file into the job and deleted it.
+    assert _kept_files() == []
+    assert len(ProjectImport.objects.get().rows) == 2
     assert not Project.objects.exists()
 
     html = client.get(reverse("inventory:import_preview")).content.decode()
@@ -734,7 +743,7 @@ def test_upload_preview_confirm(client, personas):
     assert response["Location"] == reverse("inventory:project_list")
     assert Project.objects.count() == 2
     assert Project.objects.get(key="DUE-0007").history.first().history_user == rep
-    assert _kept_files() == []
+    assert not ProjectImport.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert "Import finished: 2 new, 0 updated, 0 unchanged." in page
     # The file is gone: confirming again imports nothing and says why.
@@ -812,6 +821,7 @@ def test_bad_files_show_the_form_again_with_the_reason(client, personas, data, n
     assert message in html
     assert 'href="#id_file"' in html  # the error summary leads to the field
     assert _kept_files() == [] and not Project.objects.exists()
+    assert not ProjectImport.objects.filter(rows__isnull=False).exists()
 
 
 def test_german_is_the_language_of_the_pages_by_default(client, personas):
@@ -824,21 +834,33 @@ def test_german_is_the_language_of_the_pages_by_default(client, personas):
 def test_a_new_upload_replaces_the_kept_one(client, personas):
     _client_for(client, personas["district_staff"])
     _upload(client, csv_bytes([project_row()]))
-    first = _kept_files()
+    first = ProjectImport.objects.get()
     _upload(client, csv_bytes([project_row(Schlüssel="DUE-0002")]))
-    assert len(_kept_files()) == 1 and _kept_files() != first
+    second = ProjectImport.objects.get()
+    assert second != first and second.rows[0]["key"] == "DUE-0002"
+    html = client.get(reverse("inventory:import_preview")).content.decode()
+    assert "DUE-0002" in html and "DUE-0001" not in html
 
 
 def test_uploads_left_lying_for_a_day_are_removed(client, personas):
     _client_for(client, personas["district_staff"])
     _upload(client, csv_bytes([project_row()]))
+    # A file the worker never read, and a read one whose preview was never confirmed.
+    upload = io.BytesIO(csv_bytes([project_row()]))
+    upload.name = "projekte.csv"
+    client.force_login(personas["rep_duelmen"])
+    client.post(reverse("inventory:import_upload"), {"file": upload})
     (abandoned,) = _kept_files()
     day_and_a_bit = time.time() - 25 * 3600
     os.utime(abandoned, (day_and_a_bit, day_and_a_bit))
+    ProjectImport.objects.update(requested_at=timezone.now() - timedelta(hours=25))
     client.logout()
     _client_for(client, personas["consultant"])
     _upload(client, csv_bytes([project_row()]))
-    assert abandoned not in _kept_files() and len(_kept_files()) == 1
+    assert _kept_files() == []
+    assert list(ProjectImport.objects.values_list("requested_by", flat=True)) == [
+        personas["consultant"].pk
+    ]
 
 
 def test_preview_without_an_upload_leads_back_to_the_upload(client, personas):
