@@ -11,6 +11,13 @@ from adoption.decision_services import councils_ensure
 from adoption.models import AdoptionPublication, Council, StrategyDocument
 from roadmaps.models import StrategyVersion
 
+
+def local_day(days: int = 0) -> date:
+    """The date ``days`` from today in Europe/Berlin, taken when the test runs (not when the
+    module is imported: the clock of a test may have been moved, see tests/conftest.py)."""
+    return timezone.localdate() + timedelta(days=days)
+
+
 PDF_BYTES = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CONTENT = {
     "chapters": [
@@ -91,7 +98,7 @@ def done_document(version, purpose=StrategyDocument.Purpose.ADOPTED) -> Strategy
 
 
 def decide(council: Council, result=Council.Result.ADOPTED, **fields) -> Council:
-    fields.setdefault("decided_on", date.today() - timedelta(days=3))
+    fields.setdefault("decided_on", local_day(-3))
     Council.objects.filter(pk=council.pk).update(result=result, **fields)
     council.refresh_from_db()
     return council
