@@ -149,3 +149,38 @@ def test_the_adoption_chapter_lists_the_conference_and_all_twelve_bodies(version
         and dülmen.name in text
         and "Rat der Gemeinde Nottuln" in text
     )
+
+
+@pytest.mark.clock
+def test_the_document_content_lists_held_workshops_in_order_on_any_day(version):
+    """Regression: the content of every strategy PDF was built with a "far future" made by
+    ``now.replace(year=9999)``, which raises on 29 February (9999 is no leap year). The leap day
+    is one of the fixed moments every `clock` test runs at."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workshops.models import Workshop, WorkshopSession
+
+    held = Workshop.objects.get(title="Auftaktworkshop im Kreishaus")
+    earlier = Workshop.objects.create(
+        process=version.process,
+        step=held.step,
+        kind="kickoff",
+        title="Vorgespräch",
+        status=Workshop.Status.HELD,
+    )
+    WorkshopSession.objects.create(
+        workshop=earlier, starts_at=timezone.now() - timedelta(days=60), duration_minutes=60
+    )
+    Workshop.objects.create(
+        process=version.process,
+        step=held.step,
+        kind="kickoff",
+        title="Ohne Termin",
+        status=Workshop.Status.HELD,
+    )
+    with translation.override("de"):
+        content = document_content(version=version, purpose=StrategyDocument.Purpose.DRAFT)
+    titles = [row.workshop.title for row in content.workshops]
+    assert titles == ["Vorgespräch", "Auftaktworkshop im Kreishaus", "Ohne Termin"]
