@@ -41,18 +41,17 @@ from tests.factories import UserFactory
 # Unit tests run tasks in-process; tests marked `worker` start a real worker instead.
 celery_app.conf.task_always_eager = True
 
-# The moments every `clock` test runs at (Europe/Berlin offsets written out).
+# The moments every `clock` test runs at (Europe/Berlin offsets written out). Both DST changes
+# fall on Sundays; New Year's Eve stands for the end of any day.
 FIXED_NOWS = [
-    "2027-06-14T00:00:30+02:00",  # a Monday, just after midnight: nothing "today" began yet
+    "2027-06-14T00:00:30+02:00",  # a Monday just after midnight: nothing "today" began yet
     "2027-06-16T12:00:00+02:00",  # a Wednesday, midday
-    "2027-06-17T23:59:30+02:00",  # a Thursday, just before midnight
-    "2027-06-20T15:00:00+02:00",  # a Sunday afternoon
-    "2027-12-31T23:59:30+01:00",  # New Year's Eve, seconds before the year changes
-    "2027-03-28T01:59:00+01:00",  # DST starts: the minute before 02:00 jumps to 03:00
-    "2027-03-28T03:01:00+02:00",  # DST starts: the minute after
-    "2027-10-31T02:30:00+02:00",  # DST ends: 02:30 summer time, the hour that repeats
-    "2027-10-31T02:30:00+01:00",  # DST ends: 02:30 winter time, the repeat
-    "2028-02-29T12:00:00+01:00",  # a leap day (no 29 February in most other years)
+    "2027-12-31T23:59:30+01:00",  # New Year's Eve, seconds before the day and year change
+    "2027-03-28T01:59:00+01:00",  # Sunday, DST starts: the minute before 02:00 becomes 03:00
+    "2027-03-28T03:01:00+02:00",  # Sunday, DST starts: the minute after
+    "2027-10-31T02:30:00+02:00",  # Sunday, DST ends: 02:30 summer time, the hour that repeats
+    "2027-10-31T02:30:00+01:00",  # Sunday, DST ends: 02:30 winter time, the repeat
+    "2028-02-29T12:00:00+01:00",  # a leap day (29 February: no such day in most years)
 ]
 # Other processes (Chromium, a Celery worker) keep the real clock.
 REAL_CLOCK_MARKERS = ("browser", "worker")

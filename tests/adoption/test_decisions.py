@@ -124,6 +124,22 @@ def test_bad_decisions_are_refused_with_a_message_and_change_nothing(
     assert not AuditEvent.objects.filter(action="decision").exists()
 
 
+@pytest.mark.clock
+def test_a_decision_may_be_dated_today_in_berlin_but_not_tomorrow(client, personas, councils):
+    """ "Today" is the date in Europe/Berlin, also just before and after midnight (when the UTC
+    date differs) and at a DST change."""
+    client.force_login(personas["district_staff"])
+    council = councils["Dülmen"]
+    url = reverse("adoption:council_decide", args=[council.pk])
+    tomorrow = local_day(1).isoformat()
+    response = client.post(url, _decision_data(decided_on=tomorrow))
+    assert response.status_code == 200 and response.context["form"].errors["decided_on"]
+    response = client.post(url, _decision_data(decided_on=local_day().isoformat()))
+    assert response.status_code == 302
+    council.refresh_from_db()
+    assert council.decided_on == local_day()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -160,6 +176,7 @@ def test_the_form_messages_are_translated_to_german(client, personas, councils):
     assert response["Content-Language"] == "de"
 
 
+@pytest.mark.clock
 def test_conference_recommendation_and_its_bad_inputs(client, personas, process, version):
     client.force_login(personas["district_staff"])
     url = reverse("adoption:conference_edit")
@@ -274,6 +291,7 @@ def test_representatives_and_councillors_cannot_record(client, personas, council
     assert _snapshot(council) == before
 
 
+@pytest.mark.clock
 def test_demo_decisions_are_a_plausible_mix_and_created_once(process):
     from adoption.demo_decisions import demo_decisions_create
 

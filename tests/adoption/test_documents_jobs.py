@@ -160,6 +160,7 @@ def test_the_task_has_time_limits():
     assert render_strategy_document.time_limit < documents.STALE_RENDER_AFTER.total_seconds()
 
 
+@pytest.mark.clock
 def test_stale_jobs_end_as_failed(english, version, staff, personas):
     now = timezone.now()
     stuck = StrategyDocument.objects.create(version=version, status=Status.RUNNING, progress=30)

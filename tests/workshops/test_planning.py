@@ -415,6 +415,7 @@ def test_user_text_is_shown_escaped(staff_client, process, workshop):
 # --- The list --------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_list_splits_upcoming_and_past_with_counts(staff_client, process, personas):
     upcoming = make_workshop(process, title="Kommender Workshop")
     make_session(upcoming, starts_at=at(10, 9))
@@ -526,6 +527,7 @@ def test_unsent_invitee_can_be_removed(staff_client, workshop):
 # --- Attendance ------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_facilitator_records_attendance_after_the_session(staff_client, workshop):
     session = make_session(workshop, starts_at=at(-1, 10))
     invitees_add_guests(
@@ -554,6 +556,7 @@ def test_facilitator_records_attendance_after_the_session(staff_client, workshop
     assert "1 of 3 invitees attended." in detail
 
 
+@pytest.mark.clock
 def test_attendance_before_the_session_is_refused(staff_client, workshop):
     session = make_session(workshop, starts_at=at(5))
     invitees_add_guests(workshop=workshop, emails=["a@example.org"])
@@ -752,6 +755,7 @@ def _grow(workshop, *, sessions, items, guests, offset):
             attendance_record(session=session, attended_ids=attended)
 
 
+@pytest.mark.clock
 def test_query_counts_do_not_grow_with_the_data(staff_client, process, personas):
     workshop = make_workshop(process, facilitators=[personas["consultant"]])
     workshop.theme_fields.set(ThemeField.objects.all()[:2])
