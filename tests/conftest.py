@@ -42,11 +42,12 @@ from tests.factories import UserFactory
 celery_app.conf.task_always_eager = True
 
 # The moments every `clock` test runs at (Europe/Berlin offsets written out). Both DST changes
-# fall on Sundays; New Year's Eve stands for the end of any day.
+# fall on Sundays; the turn of the year stands for the start and the end of any day.
 FIXED_NOWS = [
-    "2027-06-14T00:00:30+02:00",  # a Monday just after midnight: nothing "today" began yet
     "2027-06-16T12:00:00+02:00",  # a Wednesday, midday
     "2027-12-31T23:59:30+01:00",  # New Year's Eve, seconds before the day and year change
+    "2028-01-01T00:00:30+01:00",  # just after midnight: nothing "today" began yet, and the
+    # date (and year) in UTC is still the day before
     "2027-03-28T01:59:00+01:00",  # Sunday, DST starts: the minute before 02:00 becomes 03:00
     "2027-03-28T03:01:00+02:00",  # Sunday, DST starts: the minute after
     "2027-10-31T02:30:00+02:00",  # Sunday, DST ends: 02:30 summer time, the hour that repeats

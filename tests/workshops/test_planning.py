@@ -793,3 +793,10 @@ def test_session_plan_of_a_session_without_agenda(workshop):
     assert plan.items == [] and plan.overrun_minutes == 0
     assert plan.agenda_ends_at == session.starts_at
     assert session.ends_at - session.starts_at == timedelta(minutes=30)
+
+
+def test_a_session_is_named_by_its_day_in_berlin(workshop):
+    """Regression: a session just after midnight was named by the UTC date, the day before."""
+    session = make_session(workshop, starts_at=at(30, 0, 30))
+    session.refresh_from_db()
+    assert str(session).endswith(f"({at(30):%d.%m.%Y})")
