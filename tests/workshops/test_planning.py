@@ -438,6 +438,18 @@ def test_list_splits_upcoming_and_past_with_counts(staff_client, process, person
     assert "Kick-off" in html and "no date yet" in html
 
 
+@pytest.mark.clock
+def test_a_workshop_stays_upcoming_through_the_day_of_its_last_session(process):
+    """The split is by the day in Berlin: a session at 00:00 today (whatever the time now, and
+    on a day with a DST change) keeps its workshop upcoming; 23:59 yesterday makes it past."""
+    today = make_workshop(process, title="Heute")
+    make_session(today, starts_at=at(0, 0, 0))
+    yesterday = make_workshop(process, title="Gestern")
+    make_session(yesterday, starts_at=at(-1, 23, 59))
+    overview = workshop_list()
+    assert overview.upcoming == [today] and overview.past == [yesterday]
+
+
 # --- Invitees --------------------------------------------------------------------------------
 
 
