@@ -54,7 +54,8 @@ FIXED_NOWS = [
     "2027-10-31T02:30:00+01:00",  # Sunday, DST ends: 02:30 winter time, the repeat
     "2028-02-29T12:00:00+01:00",  # a leap day (29 February: no such day in most years)
 ]
-# Other processes (Chromium, a Celery worker) keep the real clock.
+# Tests that talk to another process (Chromium, a Celery worker) keep the real clock; so do
+# tests with the live server (a browser or HTTP client on the other side).
 REAL_CLOCK_MARKERS = ("browser", "worker")
 
 
@@ -98,7 +99,8 @@ def clock_now(request):
     """The moment this test started at: a fixed one (see the module docstring) while
     time-machine moves the clock there and lets it tick, or None on the real clock."""
     text = getattr(request, "param", None) or request.config.getoption("--now")
-    if not text or any(request.node.get_closest_marker(m) for m in REAL_CLOCK_MARKERS):
+    other_process = any(request.node.get_closest_marker(m) for m in REAL_CLOCK_MARKERS)
+    if not text or other_process or "live_server" in request.fixturenames:
         yield None
         return
     moment = _fixed_now(text)
