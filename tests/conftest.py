@@ -14,8 +14,10 @@ use a literal date as "past" or "future".
 Such tests carry the ``clock`` marker (on the test, class or module). Every ``clock`` test runs
 once at each moment of ``FIXED_NOWS`` below, the test id naming the moment (start, middle and
 end of a day, a Sunday, New Year's Eve, both DST changes in Europe/Berlin, a leap day):
-time-machine moves the clock of this process there and lets it tick on. Mark a new test
-``clock`` when its outcome could depend on the date or the time of day.
+time-machine moves the clock of this process there and lets it tick on (the ``clock_now``
+fixture gives that moment; None on the real clock). Mark a new test ``clock`` when its outcome
+could depend on the date or the time of day; to stop the clock inside a test (e.g. to keep
+steps within one rate-limit window) use ``time_machine.travel(timezone.now(), tick=False)``.
 
 To find a clock-sensitive test nobody marked, run any part of the suite at one fixed moment:
 ``pytest --now=2027-12-31T23:59:30+01:00`` or ``PORTAL_TEST_NOW=... pytest``; ``make
