@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint format setup setup-dev system-deps system-deps-test messages bench clean
+.PHONY: run test test-clock lint format setup setup-dev system-deps system-deps-test messages bench clean
 
 run: setup system-deps
 	$(PY) manage.py migrate --noinput
@@ -18,6 +18,12 @@ test: setup-dev system-deps-test
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n 2
+
+# The whole suite but the browser and worker tests (other processes keep the real clock), once
+# at each of two unusual moments: finds a test that depends on the clock but is not marked `clock`.
+test-clock: setup-dev
+	PORTAL_TEST_NOW=2027-03-28T01:59:00+01:00 $(PY) -m pytest -n 2 --ignore=tests/browser -m "not worker"
+	PORTAL_TEST_NOW=2027-12-31T23:59:30+01:00 $(PY) -m pytest -n 2 --ignore=tests/browser -m "not worker"
 
 lint: setup-dev
 	$(BIN)/ruff check .

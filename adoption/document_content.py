@@ -12,7 +12,7 @@ objects; the small classes here give the snapshot's plain data the same shape.""
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -245,8 +245,10 @@ def workshops_held(*, process_id: int) -> list[WorkshopRow]:
         "theme_fields",
     )
     rows = [WorkshopRow(w, list(w.sessions.all())) for w in workshops]
-    far_future = timezone.now().replace(year=9999)
-    return sorted(rows, key=lambda r: (r.first_day or far_future, r.workshop.title))
+    # Workshops without a session come last. A fixed latest moment, not "now in the year 9999":
+    # that does not exist on 29 February.
+    latest = datetime.max.replace(tzinfo=UTC)
+    return sorted(rows, key=lambda r: (r.first_day or latest, r.workshop.title))
 
 
 # --- The whole document ------------------------------------------------------------------------

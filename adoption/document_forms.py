@@ -1,6 +1,7 @@
 """Forms of the strategy document."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roadmaps.models import StrategyVersion
@@ -11,7 +12,8 @@ from .models import StrategyDocument
 
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, version):
-        return f"{version.label} ({version.created_at:%d.%m.%Y})"
+        # The day in Berlin, as the list of versions shows it (the stored time is UTC).
+        return f"{version.label} ({timezone.localdate(version.created_at):%d.%m.%Y})"
 
 
 class DocumentRequestForm(forms.Form):

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -126,7 +127,7 @@ class WorkshopSession(models.Model):
         ordering = ["workshop", "starts_at", "position"]
 
     def __str__(self):
-        return f"{self.workshop} ({self.starts_at:%d.%m.%Y})"
+        return f"{self.workshop} ({timezone.localtime(self.starts_at):%d.%m.%Y})"
 
     @property
     def ends_at(self):

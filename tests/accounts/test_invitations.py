@@ -78,6 +78,7 @@ def test_invitation_is_mailed_and_accepted_once(
     assert User.objects.filter(email="lea.lehmann@duelmen.example").count() == 1
 
 
+@pytest.mark.clock
 def test_expired_link_is_refused(
     staff_client, client, settings, django_capture_on_commit_callbacks
 ):

@@ -12,6 +12,13 @@ from adoption.models import AdoptionPublication, Council, StrategyDocument
 from roadmaps.models import StrategyVersion
 from tests.upload_samples import pdf_bytes
 
+
+def local_day(days: int = 0) -> date:
+    """The date ``days`` from today in Europe/Berlin, taken when the test runs (not when the
+    module is imported: the clock of a test may have been moved, see tests/conftest.py)."""
+    return timezone.localdate() + timedelta(days=days)
+
+
 PDF_BYTES = pdf_bytes()
 CONTENT = {
     "chapters": [
@@ -92,7 +99,7 @@ def done_document(version, purpose=StrategyDocument.Purpose.ADOPTED) -> Strategy
 
 
 def decide(council: Council, result=Council.Result.ADOPTED, **fields) -> Council:
-    fields.setdefault("decided_on", date.today() - timedelta(days=3))
+    fields.setdefault("decided_on", local_day(-3))
     Council.objects.filter(pk=council.pk).update(result=result, **fields)
     council.refresh_from_db()
     return council

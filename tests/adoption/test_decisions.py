@@ -2,7 +2,7 @@
 """Recording the decisions of the mayors' conference and the twelve bodies, the overview, the
 completion of the adoption phase and its message on the dashboard."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,11 +18,10 @@ from tests.adoption.decisions_helpers import (  # noqa: F401 - fixtures
     councils,
     count_queries,
     decide,
+    local_day,
     media,
     version,
 )
-
-YESTERDAY = date.today() - timedelta(days=1)
 
 
 def _decision_data(**overrides):
@@ -30,13 +29,14 @@ def _decision_data(**overrides):
         "paper_reference": "DS 123/2027",
         "ris_url": "https://ris.duelmen.de/vorlage/123",
         "result": "adopted",
-        "decided_on": YESTERDAY.isoformat(),
+        "decided_on": local_day(-1).isoformat(),
         "votes_yes": "30",
         "votes_no": "4",
         "votes_abstain": "2",
         "resolution_text": "Der Rat beschließt die Strategie.",
     }
-    data.update(overrides)
+    # A value may be a callable, so that a date is taken when the test runs.
+    data.update({key: value() if callable(value) else value for key, value in overrides.items()})
     return data
 
 
@@ -97,7 +97,7 @@ BAD_INPUTS = [
     ({"votes_yes": "50", "votes_no": "20", "votes_abstain": "5"}, None),  # more than 59 seats
     ({"votes_yes": "0", "votes_no": "0", "votes_abstain": "0"}, None),
     ({"decided_on": ""}, "decided_on"),
-    ({"decided_on": (date.today() + timedelta(days=3)).isoformat()}, "decided_on"),
+    ({"decided_on": lambda: local_day(3).isoformat()}, "decided_on"),
     ({"result": "maybe"}, "result"),
     ({"resolution_text": "x" * 20001}, "resolution_text"),
 ]
@@ -122,6 +122,22 @@ def test_bad_decisions_are_refused_with_a_message_and_change_nothing(
         assert form.non_field_errors()
     assert _snapshot(council) == before
     assert not AuditEvent.objects.filter(action="decision").exists()
+
+
+@pytest.mark.clock
+def test_a_decision_may_be_dated_today_in_berlin_but_not_tomorrow(client, personas, councils):
+    """ "Today" is the date in Europe/Berlin, also just before and after midnight (when the UTC
+    date differs) and at a DST change."""
+    client.force_login(personas["district_staff"])
+    council = councils["Dülmen"]
+    url = reverse("adoption:council_decide", args=[council.pk])
+    tomorrow = local_day(1).isoformat()
+    response = client.post(url, _decision_data(decided_on=tomorrow))
+    assert response.status_code == 200 and response.context["form"].errors["decided_on"]
+    response = client.post(url, _decision_data(decided_on=local_day().isoformat()))
+    assert response.status_code == 302
+    council.refresh_from_db()
+    assert council.decided_on == local_day()
 
 
 @pytest.mark.parametrize(
@@ -160,16 +176,17 @@ def test_the_form_messages_are_translated_to_german(client, personas, councils):
     assert response["Content-Language"] == "de"
 
 
+@pytest.mark.clock
 def test_conference_recommendation_and_its_bad_inputs(client, personas, process, version):
     client.force_login(personas["district_staff"])
     url = reverse("adoption:conference_edit")
-    future = (date.today() + timedelta(days=1)).isoformat()
+    future, yesterday = local_day(1).isoformat(), local_day(-1)
     data = {"version": version.pk, "meeting_date": future, "outcome": "recommended"}
     assert client.post(url, data).status_code == 200
-    assert client.post(url, data | {"meeting_date": YESTERDAY, "outcome": "x"}).status_code == 200
-    assert client.post(url, data | {"meeting_date": YESTERDAY, "version": 999}).status_code == 200
+    assert client.post(url, data | {"meeting_date": yesterday, "outcome": "x"}).status_code == 200
+    assert client.post(url, data | {"meeting_date": yesterday, "version": 999}).status_code == 200
     assert not ConferenceRecommendation.objects.exists()
-    response = client.post(url, data | {"meeting_date": YESTERDAY, "remarks": "Einstimmig."})
+    response = client.post(url, data | {"meeting_date": yesterday, "remarks": "Einstimmig."})
     assert response.status_code == 302
     recommendation = ConferenceRecommendation.objects.get()
     assert recommendation.version == version and recommendation.outcome == "recommended"
@@ -186,7 +203,7 @@ def test_consultation_steps_are_saved_and_checked(client, personas, councils):
         "steps-MIN_NUM_FORMS": "0",
         "steps-MAX_NUM_FORMS": "10",
     }
-    earlier, later = (YESTERDAY - timedelta(days=20)).isoformat(), YESTERDAY.isoformat()
+    earlier, later = (local_day(-1) - timedelta(days=20)).isoformat(), local_day(-1).isoformat()
     wrong_order = management | {
         "steps-0-organization_name": "Ausschuss für Digitalisierung",
         "steps-0-role": "preliminary",
@@ -240,7 +257,7 @@ def test_overview_queries_do_not_grow_with_the_data(client, personas, councils):
                 council=council,
                 organization_name=f"Ausschuss {step}",
                 role="preliminary",
-                meeting_date=YESTERDAY - timedelta(days=index + step),
+                meeting_date=local_day(-1) - timedelta(days=index + step),
             )
     many, _context, _response = count_queries(client, url)
     assert few == many and few > 0
@@ -274,6 +291,7 @@ def test_representatives_and_councillors_cannot_record(client, personas, council
     assert _snapshot(council) == before
 
 
+@pytest.mark.clock
 def test_demo_decisions_are_a_plausible_mix_and_created_once(process):
     from adoption.demo_decisions import demo_decisions_create
 
@@ -300,7 +318,7 @@ def test_the_service_checks_the_resolution_file_too(councils, personas, media):
             paper_reference="DS 1",
             ris_url="",
             result="adopted",
-            decided_on=YESTERDAY,
+            decided_on=local_day(-1),
             votes_yes=None,
             votes_no=None,
             votes_abstain=None,

@@ -13,6 +13,7 @@ from strategy.models import ThemeField
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.clock
 def test_demo_freezes_one_version_with_a_chapter_per_theme_field(reference):
     demo_accounts_create()
     process = demo_process_create()

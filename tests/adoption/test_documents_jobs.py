@@ -160,6 +160,7 @@ def test_the_task_has_time_limits():
     assert render_strategy_document.time_limit < documents.STALE_RENDER_AFTER.total_seconds()
 
 
+@pytest.mark.clock
 def test_stale_jobs_end_as_failed(english, version, staff, personas):
     now = timezone.now()
     stuck = StrategyDocument.objects.create(version=version, status=Status.RUNNING, progress=30)
@@ -239,6 +240,16 @@ def test_the_council_submission_is_kept_unchanged(english, version, staff, fake_
     # Drafts of the same version can still be made.
     draft, created = documents.document_request(version=version, purpose="draft", user=staff)
     assert created
+
+
+@pytest.mark.clock
+def test_the_version_choice_names_the_day_it_was_frozen_in_berlin(english, version):
+    """Regression: the choice showed the UTC date, the day before between midnight and 01:00
+    (02:00 in summer), unlike the list of versions beside it."""
+    frozen_on = timezone.localdate(version.created_at)
+    assert frozen_on == timezone.localdate()
+    page = english.get(reverse("adoption:document_new", args=[version.process_id]))
+    assert f"{version.label} ({frozen_on:%d.%m.%Y})" in page.content.decode()
 
 
 def test_only_district_staff_issue_the_council_submission(client, version, personas):

@@ -7,7 +7,7 @@ import subprocess
 
 import pikepdf
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from adoption.document_content import document_content
 from adoption.documents import strategy_pdf
@@ -62,7 +62,8 @@ def check_strategy_pdf(path, version, purpose) -> None:
     assert f"Seite 1 von {pages}" in text and f"Seite {pages} von {pages}" in text
     # Cover: version, its number, purpose.
     cover = pdf_text(path, page=1)
-    assert version.label in cover and f"{version.created_at:%Y}" in cover
+    # The cover dates the version in Berlin time (UTC is still in the old year at 00:30 on 1 Jan).
+    assert version.label in cover and f"{timezone.localtime(version.created_at):%Y}" in cover
     assert content.purpose_label in cover
     # Every theme field has its chapter; every participant its part of the annex.
     for field in ThemeField.objects.all():
@@ -149,3 +150,36 @@ def test_the_adoption_chapter_lists_the_conference_and_all_twelve_bodies(version
         and dülmen.name in text
         and "Rat der Gemeinde Nottuln" in text
     )
+
+
+@pytest.mark.clock
+def test_the_document_content_lists_held_workshops_in_order_on_any_day(version):
+    """Regression: the content of every strategy PDF was built with a "far future" made by
+    ``now.replace(year=9999)``, which raises on 29 February (9999 is no leap year). The leap day
+    is one of the fixed moments every `clock` test runs at."""
+    from datetime import timedelta
+
+    from workshops.models import Workshop, WorkshopSession
+
+    held = Workshop.objects.get(title="Auftaktworkshop im Kreishaus")
+    earlier = Workshop.objects.create(
+        process=version.process,
+        step=held.step,
+        kind="kickoff",
+        title="Vorgespräch",
+        status=Workshop.Status.HELD,
+    )
+    WorkshopSession.objects.create(
+        workshop=earlier, starts_at=timezone.now() - timedelta(days=60), duration_minutes=60
+    )
+    Workshop.objects.create(
+        process=version.process,
+        step=held.step,
+        kind="kickoff",
+        title="Ohne Termin",
+        status=Workshop.Status.HELD,
+    )
+    with translation.override("de"):
+        content = document_content(version=version, purpose=StrategyDocument.Purpose.DRAFT)
+    titles = [row.workshop.title for row in content.workshops]
+    assert titles == ["Vorgespräch", "Auftaktworkshop im Kreishaus", "Ohne Termin"]

@@ -6,7 +6,7 @@ paper stays a well-formed Word document that holds the text as text."""
 
 import zipfile
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 from xml.etree import ElementTree
 
@@ -16,11 +16,10 @@ from django.urls import reverse
 from hypothesis import example, given
 
 from adoption.models import ConferenceRecommendation, ConsultationStep, Council
-from tests.adoption.decisions_helpers import councils, version  # noqa: F401 - fixtures
+from tests.adoption.decisions_helpers import councils, local_day, version  # noqa: F401 - fixtures
 from tests.fuzzing import HYPOTHESIS, MARKERS, TEXT, check_shown_as_text, fuzzes
 
 pytestmark = pytest.mark.django_db
-YESTERDAY = date.today() - timedelta(days=1)
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def _pages(council) -> list[str]:
 @HYPOTHESIS
 def test_conference_remarks(staff, process, version, text):
     url = reverse("adoption:conference_edit")
-    data = {"version": version.pk, "meeting_date": YESTERDAY, "outcome": "recommended"}
+    data = {"version": version.pk, "meeting_date": local_day(-1), "outcome": "recommended"}
     with rolled_back():
         shown_as_text(staff, staff.post(url, data | {"remarks": text * 3, "outcome": text}))
         response = staff.post(url, data | {"remarks": fit(text, 5000)})
@@ -103,10 +102,10 @@ def test_consultation_steps(staff, councils, text):
         "steps-MAX_NUM_FORMS": "10",
         "steps-0-organization_name": fit(text, 200),
         "steps-0-role": "preliminary",
-        "steps-0-meeting_date": (YESTERDAY - timedelta(days=20)).isoformat(),
+        "steps-0-meeting_date": (local_day(-1) - timedelta(days=20)).isoformat(),
         "steps-1-organization_name": fit(text[::-1], 200),
         "steps-1-role": "decision",
-        "steps-1-meeting_date": YESTERDAY.isoformat(),
+        "steps-1-meeting_date": local_day(-1).isoformat(),
     }
     with rolled_back():
         too_long = {"steps-0-organization_name": text * 2, "steps-1-meeting_date": text}
@@ -134,7 +133,7 @@ def test_council_decision(staff, councils, text):
         "paper_reference": fit(text, 50),
         "ris_url": "",
         "result": "adopted",
-        "decided_on": YESTERDAY.isoformat(),
+        "decided_on": local_day(-1).isoformat(),
         "votes_yes": "30",
         "votes_no": "4",
         "votes_abstain": "2",

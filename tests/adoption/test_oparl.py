@@ -112,7 +112,7 @@ def walk_list(client, url) -> list[dict]:
 def adoption(process, councils, version, media, personas):
     """A published adoption: the conference recommended, two councils consulted a committee
     and decided, one postponed, a draft paper PDF, a resolution file, the submitted PDF."""
-    today = date.today()
+    today = timezone.localdate()
     ConferenceRecommendation.objects.create(
         process=process,
         version=version,
@@ -327,7 +327,7 @@ def test_oparl_lists_take_a_fixed_number_of_queries(client, adoption):
                 council=council,
                 organization_name=f"Ausschuss {day}",
                 role="preliminary",
-                meeting_date=date.today() - timedelta(days=40 + day),
+                meeting_date=timezone.localdate() - timedelta(days=40 + day),
             )
     after = {url: count_queries(client, url)[0] for url in urls}
     assert before == after

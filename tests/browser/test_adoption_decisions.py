@@ -1,11 +1,12 @@
 """In Chromium: the overview of the bodies (tile map and table), a decision form (also with
 errors shown) and the public page have no axe-core violations."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Role
 from adoption.decision_services import councils_ensure
@@ -56,7 +57,9 @@ def test_overview_and_decision_form_are_accessible(page, live_server, adoption):
     assert axe_violations(page) == []
     page.get_by_label("Link to the council information system").fill("javascript:alert(1)")
     page.get_by_label("Result").select_option("adopted")
-    page.get_by_label("Date of the decision").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Date of the decision").fill(
+        (timezone.localdate() - timedelta(days=1)).isoformat()
+    )
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".error-summary")
     assert axe_violations(page) == []

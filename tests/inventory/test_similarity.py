@@ -399,6 +399,7 @@ def test_task_records_a_failure(projects, monkeypatch):
     assert "kaputt" in run.error and run.finished_at
 
 
+@pytest.mark.clock
 def test_task_fails_runs_stuck_in_running(projects):
     stuck = SimilarityRun.objects.create(
         status=SimilarityRun.Status.RUNNING, started_at=timezone.now() - timedelta(minutes=16)

@@ -32,6 +32,7 @@ def test_dashboard_shows_process_picture_with_text_alternative(client, process, 
     assert "aktueller Schritt" in html
 
 
+@pytest.mark.clock
 def test_dashboard_lists_next_dates_and_all_twelve_participants(client, process, personas):
     step = Step.objects.filter(phase__process=process, short_title="Werte und Leitbild").get()
     soon = timezone.localdate() + timedelta(days=10)

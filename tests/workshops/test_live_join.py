@@ -65,6 +65,7 @@ def test_a_guest_joins_with_the_code_typed_loosely(live):
         ("empty name", "This field is required"),
     ],
 )
+@pytest.mark.clock
 def test_refused_joins_explain_why_and_create_nobody(process, case, expected):
     workshop = workshop_create(
         process, status=Workshop.Status.CANCELLED if case == "cancelled" else None
@@ -225,6 +226,7 @@ def test_joining_another_session_ends_the_first(live):
     assert client.get(reverse("workshops:live_participate", args=[other.pk])).status_code == 200
 
 
+@pytest.mark.clock
 def test_a_guest_is_out_once_the_session_is_over(live):
     session = live["session"]
     client, _ = guest_join(session)

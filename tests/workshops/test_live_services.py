@@ -67,6 +67,7 @@ def test_settings_are_checked_before_an_activity_is_prepared(live):
     assert create(session=session, kind=Kind.IDEAS, title="Ideen").position == 2
 
 
+@pytest.mark.clock
 def test_starting_an_activity_finishes_the_running_one(live):
     session = live["session"]
     ideas = started(session, Kind.IDEAS)
@@ -378,6 +379,7 @@ def test_join_codes_ignore_case_and_spaces(live):
     assert "not valid" in refused(services.join_session_for_code, code="AAAA0000")
 
 
+@pytest.mark.clock
 def test_no_joining_cancelled_workshops_or_old_sessions(process):
     cancelled = workshop_create(process, status=Workshop.Status.CANCELLED)
     session_create(cancelled)

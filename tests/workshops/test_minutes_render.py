@@ -136,6 +136,7 @@ def test_failures_are_recorded_with_a_message(
     assert reverse("workshops:minutes_render", args=[empty_session.pk]) in html
 
 
+@pytest.mark.clock
 def test_stale_jobs_are_marked_failed(client, empty_session, facilitator, personas):
     now = timezone.now()
     stuck = MinutesRender.objects.create(
@@ -169,6 +170,7 @@ def test_stale_jobs_are_marked_failed(client, empty_session, facilitator, person
     assert MinutesRender.objects.get(pk=busy.pk).status == Status.RUNNING
 
 
+@pytest.mark.clock
 def test_stale_job_does_not_block_a_new_request(empty_session, facilitator):
     stuck = MinutesRender.objects.create(session=empty_session, status=Status.RUNNING)
     MinutesRender.objects.filter(pk=stuck.pk).update(

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from strategy.models import ActorGroup, StrategyProcess, ThemeField
@@ -414,6 +415,7 @@ def test_user_text_is_shown_escaped(staff_client, process, workshop):
 # --- The list --------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_list_splits_upcoming_and_past_with_counts(staff_client, process, personas):
     upcoming = make_workshop(process, title="Kommender Workshop")
     make_session(upcoming, starts_at=at(10, 9))
@@ -434,6 +436,18 @@ def test_list_splits_upcoming_and_past_with_counts(staff_client, process, person
     assert html.index("Kommender Workshop") < html.index("Past workshops")
     assert html.index("Vergangener Workshop") > html.index("Past workshops")
     assert "Kick-off" in html and "no date yet" in html
+
+
+@pytest.mark.clock
+def test_a_workshop_stays_upcoming_through_the_day_of_its_last_session(process):
+    """The split is by the day in Berlin: a session at 00:00 today (whatever the time now, and
+    on a day with a DST change) keeps its workshop upcoming; 23:59 yesterday makes it past."""
+    today = make_workshop(process, title="Heute")
+    make_session(today, starts_at=at(0, 0, 0))
+    yesterday = make_workshop(process, title="Gestern")
+    make_session(yesterday, starts_at=at(-1, 23, 59))
+    overview = workshop_list()
+    assert overview.upcoming == [today] and overview.past == [yesterday]
 
 
 # --- Invitees --------------------------------------------------------------------------------
@@ -525,6 +539,7 @@ def test_unsent_invitee_can_be_removed(staff_client, workshop):
 # --- Attendance ------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_facilitator_records_attendance_after_the_session(staff_client, workshop):
     session = make_session(workshop, starts_at=at(-1, 10))
     invitees_add_guests(
@@ -553,6 +568,7 @@ def test_facilitator_records_attendance_after_the_session(staff_client, workshop
     assert "1 of 3 invitees attended." in detail
 
 
+@pytest.mark.clock
 def test_attendance_before_the_session_is_refused(staff_client, workshop):
     session = make_session(workshop, starts_at=at(5))
     invitees_add_guests(workshop=workshop, emails=["a@example.org"])
@@ -744,11 +760,14 @@ def _grow(workshop, *, sessions, items, guests, offset):
             emails=[f"gast{offset}-{number}-{i}@example.org" for i in range(guests)],
             actor_group=ActorGroup.objects.first(),
         )
-        if session.starts_at < at(0):
+        # Only a session that has begun takes attendance; "today at 09:00" has not begun
+        # when the suite runs early in the morning.
+        if session.starts_at < timezone.now():
             attended = list(workshop.invitations.values_list("pk", flat=True))[:2]
             attendance_record(session=session, attended_ids=attended)
 
 
+@pytest.mark.clock
 def test_query_counts_do_not_grow_with_the_data(staff_client, process, personas):
     workshop = make_workshop(process, facilitators=[personas["consultant"]])
     workshop.theme_fields.set(ThemeField.objects.all()[:2])
@@ -786,3 +805,10 @@ def test_session_plan_of_a_session_without_agenda(workshop):
     assert plan.items == [] and plan.overrun_minutes == 0
     assert plan.agenda_ends_at == session.starts_at
     assert session.ends_at - session.starts_at == timedelta(minutes=30)
+
+
+def test_a_session_is_named_by_its_day_in_berlin(workshop):
+    """Regression: a session just after midnight was named by the UTC date, the day before."""
+    session = make_session(workshop, starts_at=at(30, 0, 30))
+    session.refresh_from_db()
+    assert str(session).endswith(f"({at(30):%d.%m.%Y})")
