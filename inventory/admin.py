@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+
+from strategy.http import id_or_none
 
 from .models import (
     ExistingStrategy,
@@ -12,8 +16,23 @@ from .models import (
 )
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history pages with ids checked first: django-simple-history passes the ids from
+    the address straight to a query, and "²" or "x" there is a server error (ValueError)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if id_or_none(unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if id_or_none(unquote(object_id)) is None or id_or_none(unquote(version_id)) is None:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(HistoryAdmin):
     list_display = ["key", "title", "municipality", "status", "retired_at"]
     list_filter = ["status", "municipality"]
     search_fields = ["key", "title", "description"]
@@ -22,7 +41,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ExistingStrategy)
-class ExistingStrategyAdmin(SimpleHistoryAdmin):
+class ExistingStrategyAdmin(HistoryAdmin):
     list_display = ["title", "municipality", "kind", "adopted_on"]
     list_filter = ["kind", "municipality"]
     list_select_related = ["municipality"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from strategy.http import page_param
 from strategy.permissions import permission_required
 
 from . import live_fragments as fragments
@@ -262,8 +263,7 @@ def _participant_default(slot: str) -> str:
 
 def _page_number(request) -> int:
     """The page of a vote's or rating's items the participant is on (query or form)."""
-    value = request.GET.get("page") or request.POST.get("page") or ""
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+    return page_param(request.GET.get("page") or request.POST.get("page"))
 
 
 def _participant_back(request, session) -> str:

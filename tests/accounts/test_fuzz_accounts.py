@@ -124,4 +124,5 @@ def test_accept_invitation_password(staff, personas, text):
             login = Client().post(login_url(), {"username": EMAIL, "password": text})
             assert login.status_code == 302
         else:
-            assert user is None and response.status_code == 200
+            # The form comes back, or a NUL makes the post a bad request (strategy.http).
+            assert user is None and response.status_code in (200, 400)

@@ -143,7 +143,8 @@ def test_council_decision(staff, councils, text):
     with rolled_back():
         # The text as the link, as a vote and as the result: refused, the form comes back.
         response = staff.post(url, data | {"ris_url": text, "votes_yes": text, "result": text})
-        assert response.status_code == 200
+        # (400: a NUL makes any post a bad request, strategy.http.)
+        assert response.status_code == (400 if "\x00" in text else 200)
         shown_as_text(staff, response)
         response = staff.post(url, data)
         if saves(text):

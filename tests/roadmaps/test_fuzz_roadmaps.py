@@ -121,7 +121,8 @@ def test_section_edit_history_diff_and_conflict(staff, process, personas, text):
         # A second save from the same (now stale) version: the conflict page shows the diff of
         # the hostile text against itself changed.
         response = staff.post(url, data | {"body": text[::-1]})
-        assert response.status_code in (200, 409)
+        # (400: a NUL makes any post a bad request, strategy.http.)
+        assert response.status_code in (200, 409, 400)
         shown_as_text(staff, response)
         response = staff.post(url, data | {"title": text * 2})  # too long a title
         shown_as_text(staff, response)
@@ -299,7 +300,8 @@ def test_measure_with_milestones(staff, process, reference, text):
             reverse("roadmaps:measure_new"),
             data | too_long | {"milestones-0-title": text * 2, "milestones-0-due_on": text},
         )
-        assert response.status_code == 200
+        # (400: a NUL makes any post a bad request, strategy.http.)
+        assert response.status_code == (400 if "\x00" in text else 200)
         shown_as_text(staff, response)
 
 
