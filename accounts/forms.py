@@ -5,11 +5,12 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Municipality
+from strategy.text_input import Form, ModelForm
 
 from .models import Invitation, Role, User
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(ModelForm):
     """District staff invite a person and choose the role (and the municipality)."""
 
     class Meta:
@@ -42,7 +43,7 @@ class InvitationForm(forms.ModelForm):
         return cleaned
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     """The invitee confirms the name and chooses a password."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)

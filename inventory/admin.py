@@ -3,7 +3,9 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from strategy.admin_base import ModelAdmin
 from strategy.http import id_or_none
+from strategy.text_input import ModelForm
 
 from .models import (
     ExistingStrategy,
@@ -19,6 +21,8 @@ from .models import (
 class HistoryAdmin(SimpleHistoryAdmin):
     """The history pages with ids checked first: django-simple-history passes the ids from
     the address straight to a query, and "²" or "x" there is a server error (ValueError)."""
+
+    form = ModelForm
 
     def history_view(self, request, object_id, extra_context=None):
         if id_or_none(unquote(object_id)) is None:
@@ -48,30 +52,30 @@ class ExistingStrategyAdmin(HistoryAdmin):
 
 
 @admin.register(InventoryCompletion)
-class InventoryCompletionAdmin(admin.ModelAdmin):
+class InventoryCompletionAdmin(ModelAdmin):
     list_display = ["municipality", "process", "completed_at", "completed_by"]
     list_select_related = ["municipality", "process", "completed_by"]
 
 
 @admin.register(InventoryReminder)
-class InventoryReminderAdmin(admin.ModelAdmin):
+class InventoryReminderAdmin(ModelAdmin):
     list_display = ["municipality", "requested_at", "sent_at", "recipients"]
     list_select_related = ["municipality"]
 
 
 @admin.register(ProjectSimilarity)
-class ProjectSimilarityAdmin(admin.ModelAdmin):
+class ProjectSimilarityAdmin(ModelAdmin):
     list_display = ["project", "other", "score"]
     list_select_related = ["project", "other"]
     raw_id_fields = ["project", "other"]
 
 
 @admin.register(SynergyCandidate)
-class SynergyCandidateAdmin(admin.ModelAdmin):
+class SynergyCandidateAdmin(ModelAdmin):
     list_display = ["key", "score", "decision", "decided_at"]
     list_filter = ["decision"]
 
 
 @admin.register(SimilarityRun)
-class SimilarityRunAdmin(admin.ModelAdmin):
+class SimilarityRunAdmin(ModelAdmin):
     list_display = ["requested_at", "status", "projects", "pairs", "seconds"]

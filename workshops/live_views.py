@@ -756,16 +756,22 @@ def card_edit(request, pk, obj, card_pk):
     text = card.text
     if request.method == "POST":
         form = CardEditForm(request.POST)
-        form.is_valid()
-        text = form.cleaned_data.get("text", "")
-        try:
-            services.card_edit(card=card, text=text)
-        except LiveError as error:
+        if not form.is_valid():
+            # Control characters: the text comes back as typed, with the form's message.
             if _is_htmx(request):
-                return _refused(request, error, redirect_to=back)
-            messages.error(request, error.message)
+                return _invalid(request, form, redirect_to=back)
+            text = request.POST.get("text", "")
+            messages.error(request, " ".join(form.errors.get("text", [])))
         else:
-            return _answer(request, redirect_to=back, ok=_("The card text has been saved."))
+            text = form.cleaned_data["text"]
+            try:
+                services.card_edit(card=card, text=text)
+            except LiveError as error:
+                if _is_htmx(request):
+                    return _refused(request, error, redirect_to=back)
+                messages.error(request, error.message)
+            else:
+                return _answer(request, redirect_to=back, ok=_("The card text has been saved."))
     return render(
         request, "workshops/live/card_edit.html", {"session": obj, "card": card, "text": text}
     )
