@@ -23,6 +23,9 @@ MAX_ID = 2**63 - 1
 MAX_PAGE = 100_000
 # C0 control characters and DEL: never part of an address of the portal.
 PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# No part of an address of the portal is longer (the longest, a signed invitation link, has
+# about 100 characters); a longer one cannot even name a file ("File name too long").
+MAX_SEGMENT_BYTES = 255
 
 
 class BadParameter(BadRequest):
@@ -76,18 +79,23 @@ class TokenConverter:
 
 class SignedConverter(TokenConverter):
     """A value signed by ``django.core.signing`` (invitation links): Base64 parts joined by
-    colons, at most 300 characters."""
+    colons, at most 255 characters."""
 
-    regex = "[A-Za-z0-9_:.-]{1,300}"
+    regex = "[A-Za-z0-9_:.-]{1,255}"
 
 
 def _has_nul(query) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
 
 
+def _overlong(path: str) -> bool:
+    return any(len(part.encode()) > MAX_SEGMENT_BYTES for part in path.split("/"))
+
+
 class RefuseControlCharactersMiddleware:
-    """400 for a request whose path holds a control character or whose query string or form
-    data hold a NUL character, before any view (or database query) sees it."""
+    """400 for a request whose path holds a control character or an overlong part, or whose
+    query string or form data hold a NUL character, before any view (or database query or
+    file system access) sees it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -95,6 +103,8 @@ class RefuseControlCharactersMiddleware:
     def __call__(self, request):
         if PATH_CONTROL.search(request.path_info) or _has_nul(request.GET):
             raise BadParameter(_("The address contains control characters."))
+        if _overlong(request.path_info):
+            raise BadParameter(_("The address contains a part that is too long."))
         # Reading the form data here is what the CSRF check does anyway, a little later.
         if request.method == "POST" and _has_nul(request.POST):
             raise BadParameter(_("The submitted data contain NUL characters."))
