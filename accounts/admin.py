@@ -3,8 +3,11 @@ from copy import copy
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from strategy.admin_base import ModelAdmin
+from strategy.text_input import TextRules
 
 from .authority import (
     PRIVILEGE_FIELDS,
@@ -30,9 +33,10 @@ def _limit_roles(db_field, request, kwargs) -> None:
         ]
 
 
-class GuardedUserChangeForm(UserChangeForm):
+class GuardedUserChangeForm(TextRules, UserChangeForm):
     """The admin's change form, refusing a change the acting person may not make (see
-    accounts/authority.py) with the reason, before anything is saved."""
+    accounts/authority.py) with the reason, before anything is saved; with the portal's text
+    rule."""
 
     actor: User | None = None
 
@@ -52,9 +56,14 @@ class GuardedUserChangeForm(UserChangeForm):
         return cleaned
 
 
+class UserCreateForm(TextRules, AdminUserCreationForm):
+    """Django's form for a new account, with the portal's text rule."""
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = GuardedUserChangeForm
+    add_form = UserCreateForm
     list_display = ["username", "email", "first_name", "last_name", "role", "municipality"]
     list_filter = ["role", "municipality", "is_active", "is_staff"]
     list_select_related = ["municipality"]
@@ -98,7 +107,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ModelAdmin):
     list_display = ["email", "role", "municipality", "created_at", "sent_at", "accepted_at"]
     list_filter = ["role"]
     list_select_related = ["municipality"]

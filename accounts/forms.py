@@ -5,12 +5,13 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Municipality
+from strategy.text_input import Form, ModelForm
 
 from .authority import account_rank, role_rank
 from .models import Invitation, Role, User
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(ModelForm):
     """District staff invite a person and choose the role (and the municipality)."""
 
     class Meta:
@@ -50,7 +51,7 @@ class InvitationForm(forms.ModelForm):
         return cleaned
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     """The invitee confirms the name and chooses a password."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)

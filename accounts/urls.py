@@ -34,7 +34,7 @@ urlpatterns = [
         name="password_reset_done",
     ),
     path(
-        "passwort-neu/<uidb64>/<token>/",
+        "passwort-neu/<token:uidb64>/<token:token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
@@ -56,5 +56,5 @@ urlpatterns = [
     path(
         "einladungen/<int:pk>/widerrufen/", views.invitation_revoke_view, name="invitation_revoke"
     ),
-    path("einladung/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("einladung/<signed:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roadmaps.models import StrategyVersion
+from strategy.text_input import Form, ModelForm
 from strategy.uploads import pdf_check
 
-from .decision_services import vote_check
+from .decision_services import paper_text_clean, vote_check
 from .models import ConferenceRecommendation, ConsultationStep, Council, StrategyDocument
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -20,7 +21,7 @@ def _not_in_future(value):
         raise ValidationError(_("The date lies in the future."))
 
 
-class ConferenceForm(forms.ModelForm):
+class ConferenceForm(ModelForm):
     """What the mayors' conference recommended, about which version."""
 
     class Meta:
@@ -39,7 +40,7 @@ class ConferenceForm(forms.ModelForm):
         self.fields["meeting_date"].validators.append(_not_in_future)
 
 
-class CouncilDecisionForm(forms.ModelForm):
+class CouncilDecisionForm(ModelForm):
     """Paper number, link, result, vote and resolution of one council."""
 
     ris_url = forms.URLField(
@@ -121,7 +122,7 @@ class CouncilDecisionForm(forms.ModelForm):
         return upload if upload and upload is not self.instance.resolution_file else None
 
 
-class ConsultationStepForm(forms.ModelForm):
+class ConsultationStepForm(ModelForm):
     class Meta:
         model = ConsultationStep
         fields = ["organization_name", "role", "meeting_date"]
@@ -134,7 +135,7 @@ ConsultationStepFormSet = forms.modelformset_factory(
 )  # fmt: skip
 
 
-class CouncilPaperForm(forms.Form):
+class CouncilPaperForm(Form):
     """The text of the draft council paper (Markdown)."""
 
     paper_text = forms.CharField(
@@ -148,8 +149,14 @@ class CouncilPaperForm(forms.Form):
         error_messages={"required": _("The council paper cannot be empty.")},
     )
 
+    def clean_paper_text(self):
+        # The text is pasted from council documents (Word puts control characters into
+        # copied text): they are dropped as the service stores it, not refused; so the
+        # portal's text rule (strategy.text_input) finds none.
+        return paper_text_clean(self.cleaned_data["paper_text"])
 
-class PublishForm(forms.Form):
+
+class PublishForm(Form):
     """Which finished PDF of the edition the public page offers."""
 
     document = forms.ModelChoiceField(

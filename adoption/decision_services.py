@@ -3,7 +3,6 @@ conference, the councils' decisions and consultation steps, the draft council pa
 publishing the adopted strategy. Every write runs in a transaction, is checked completely
 before anything is stored and leaves an audit event."""
 
-import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from roadmaps.models import StrategyVersion
 from strategy.audit import AuditAction, audit_record
 from strategy.models import Municipality, StrategyProcess
+from strategy.text_input import MULTI_LINE_FORBIDDEN
 from strategy.uploads import pdf_check
 
 from .models import (
@@ -290,13 +290,11 @@ def consultation_steps_replace(*, council: Council, steps: list[dict], user, req
     )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def paper_text_clean(text: str) -> str:
     """The paper text as stored: no control characters, Unix line ends, one final newline.
     (Markdown is sanitised when it is shown, see ``roadmaps.markdown``.)"""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # The characters the portal's text rule forbids in a multi-line text.
+    text = MULTI_LINE_FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return text.strip() + "\n" if text.strip() else ""
 
 

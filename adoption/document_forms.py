@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roadmaps.models import StrategyVersion
 from strategy.models import StrategyProcess
+from strategy.text_input import Form
 
 from .models import StrategyDocument
 
@@ -16,7 +17,7 @@ class VersionChoiceField(forms.ModelChoiceField):
         return f"{version.label} ({timezone.localdate(version.created_at):%d.%m.%Y})"
 
 
-class DocumentRequestForm(forms.Form):
+class DocumentRequestForm(Form):
     """Which frozen version to render, and what for (printed on the cover). Only the district
     administration may choose the council submission."""
 

@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from strategy.http import id_or_none
 from strategy.models import Municipality
 
 from .decision_selectors import publication_current
@@ -515,9 +516,9 @@ class Builder:
     def find_file(self, key: str):
         """``(object dict, FieldFile)`` of a public file, or None."""
         kind, _sep, number = key.partition("-")
-        if not number.isdigit():
+        pk = id_or_none(number)
+        if pk is None:
             return None
-        pk = int(number)
         if kind == "strategie":
             for document in self.snapshot.strategy_documents:
                 if document.pk == pk:

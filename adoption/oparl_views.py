@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from strategy.http import page_param
 from strategy.uploads import download_response
 
 from .oparl import Builder, oparl_snapshot
@@ -36,10 +37,7 @@ def _builder(request) -> Builder:
 
 
 def _page_number(request) -> int:
-    value = request.GET.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise Http404
-    return int(value)
+    return page_param(request.GET.get("page"))
 
 
 def _municipality(builder: Builder, pk: int):

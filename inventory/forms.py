@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from strategy.forms import DateInput
 from strategy.models import Municipality
+from strategy.text_input import Form, ModelForm
 
 from .models import ExistingStrategy, Project, SynergyCandidate
 
@@ -20,7 +21,7 @@ def _restrict_municipality(form, user):
         field.empty_label = None
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ModelForm):
     """Create or edit a digital project."""
 
     class Meta:
@@ -89,7 +90,7 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
-class ExistingStrategyForm(forms.ModelForm):
+class ExistingStrategyForm(ModelForm):
     """Create or edit an existing strategy of a municipality."""
 
     link = forms.URLField(label=_("link"), required=False, max_length=500, assume_scheme="https")
@@ -108,7 +109,7 @@ class ExistingStrategyForm(forms.ModelForm):
         _restrict_municipality(self, user)
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(Form):
     """District staff choose the municipalities to remind."""
 
     municipalities = forms.ModelMultipleChoiceField(
@@ -119,7 +120,7 @@ class ReminderForm(forms.Form):
     )
 
 
-class SynergyDecisionForm(forms.Form):
+class SynergyDecisionForm(Form):
     """The decision of district staff about a synergy candidate."""
 
     decision = forms.ChoiceField(label=_("Decision"), choices=SynergyCandidate.Decision.choices)

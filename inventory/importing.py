@@ -14,12 +14,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl.utils.datetime import from_excel
 
 from strategy.models import FundingProgramme, Municipality, ThemeField
+from strategy.text_input import text_error
 
 from .import_files import (
     read_rows,
@@ -237,6 +238,11 @@ class _Lookups:
 
 def _clean_text(value, column, lookups):
     text = _text(value)
+    # One line where the project has a one-line field (the forms' rule, strategy.text_input);
+    # the other control characters were dropped by _text.
+    multiline = isinstance(Project._meta.get_field(column.field), models.TextField)
+    if message := text_error(text, multiline=multiline):
+        raise _CellError(message)
     if column.max_length and len(text) > column.max_length:
         raise _CellError(
             gettext("At most %(limit)s characters are allowed (%(length)s given).")

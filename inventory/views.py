@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from strategy.http import page_param
 from strategy.models import Municipality
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
@@ -57,7 +58,7 @@ def _get_municipality(request, pk, **kwargs):
 @permission_required("inventory.view_inventory")
 def project_list(request):
     project_filter = ProjectFilter(request.GET, queryset=project_list_queryset())
-    page = Paginator(project_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(project_filter.qs, PAGE_SIZE).get_page(page_param(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -335,7 +336,7 @@ def synergy_list(request):
     if decision not in SynergyCandidate.Decision.values:
         decision = ""
     page = Paginator(synergy_candidates(decision=decision or None), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_param(request.GET.get("page"))
     )
     return render(
         request,

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from strategy.editions import START_PHASES
 from strategy.models import Phase, StrategyProcess
+from strategy.text_input import Form
 
 
-class EditionStartForm(forms.Form):
+class EditionStartForm(Form):
     """Title, year and starting phase of the new edition."""
 
     title = forms.CharField(label=_("Title of the new edition"), max_length=200)
@@ -42,7 +43,7 @@ class EditionChoiceField(forms.ModelChoiceField):
         return f"{obj.title} {obj.year} ({obj.get_status_display()})"
 
 
-class EditionCompareForm(forms.Form):
+class EditionCompareForm(Form):
     """Which two editions to compare: an older and a newer one."""
 
     old = EditionChoiceField(

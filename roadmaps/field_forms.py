@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from strategy.forms import DateInput
+from strategy.text_input import Form, ModelForm
 from workshops.models import Activity
 
 from .field_services import (
@@ -40,7 +41,7 @@ def add_service_error(form: forms.Form, error: FieldPlanError) -> None:
     form.add_error(field, error.message)
 
 
-class PrioritiesForm(forms.Form):
+class PrioritiesForm(Form):
     """Tier, rank and rationale of every field plan of a process, in one form."""
 
     def __init__(self, *args, plans: list[FieldPlan], **kwargs):
@@ -112,7 +113,7 @@ class PrioritiesForm(forms.Form):
         }
 
 
-class VoteChoiceForm(forms.Form):
+class VoteChoiceForm(Form):
     """Which finished dot vote over the theme fields sets the priorities."""
 
     activity = forms.ModelChoiceField(
@@ -143,7 +144,7 @@ class VoteChoiceForm(forms.Form):
         return activity
 
 
-class VisionForm(forms.Form):
+class VisionForm(Form):
     """The vision of one theme field in Markdown."""
 
     vision = forms.CharField(
@@ -158,7 +159,7 @@ class VisionForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     """A strategic or operative goal; an operative goal sits under a strategic goal of the
     same theme field."""
 
@@ -221,7 +222,7 @@ class GoalForm(forms.Form):
         return cleaned
 
 
-class TargetValueForm(forms.ModelForm):
+class TargetValueForm(ModelForm):
     """A target value: indicator, unit, baseline and target with their years, source,
     responsible body and measurement interval."""
 
@@ -253,7 +254,7 @@ class TargetValueForm(forms.ModelForm):
             _localize_number(self.fields[name])
 
 
-class MeasurementForm(forms.ModelForm):
+class MeasurementForm(ModelForm):
     """A value measured on a date."""
 
     class Meta:

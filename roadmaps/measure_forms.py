@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Project, SynergyCandidate
 from strategy.forms import DateInput
 from strategy.models import FundingProgramme, Municipality, StrategyProcess, ThemeField
+from strategy.text_input import ModelForm
 from workshops.models import PromotedResult
 
 from .models import Goal, Measure, Milestone, TargetValue
@@ -54,7 +55,7 @@ class SynergyChoiceField(forms.ModelChoiceField):
         return titles or obj.reason or obj.key
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(ModelForm):
     """All fields of a measure; milestones come in the formset below."""
 
     all_municipalities = forms.BooleanField(
@@ -236,7 +237,7 @@ class MeasureForm(forms.ModelForm):
         pass
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "done"]

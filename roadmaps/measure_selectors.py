@@ -14,7 +14,9 @@ from strategy.models import FundingProgramme, Municipality, StrategyProcess, The
 
 from .models import Goal, Measure, Milestone, TargetValue
 
-NUMBER_PATTERN = re.compile(r"^M-(\d+)$", re.IGNORECASE)
+# The numbers the suggestion counts on: ASCII digits only ("\d" also takes "٣" and "１"),
+# few enough that the next one still fits the field.
+NUMBER_PATTERN = re.compile(r"M-([0-9]{1,6})", re.IGNORECASE)
 ZERO = Decimal("0")
 
 
@@ -22,7 +24,7 @@ def measure_number_suggest(*, process: StrategyProcess) -> str:
     """The next free number of the form M-01, M-02, … (one query)."""
     numbers = Measure.objects.filter(process=process).values_list("number", flat=True)
     highest = max(
-        (int(match[1]) for number in numbers if (match := NUMBER_PATTERN.match(number))),
+        (int(match[1]) for number in numbers if (match := NUMBER_PATTERN.fullmatch(number))),
         default=0,
     )
     return f"M-{highest + 1:02d}"

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from strategy.http import page_param
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
 
@@ -46,7 +47,7 @@ def measure_list(request):
     process = process_current()
     queryset = measure_queryset(process=process) if process else Measure.objects.none()
     measure_filter = MeasureFilter(request.GET, queryset=queryset)
-    page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(measure_filter.qs, PAGE_SIZE).get_page(page_param(request.GET.get("page")))
     return render(
         request,
         "roadmaps/measures/measure_list.html",

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from strategy.text_input import Form
+
 from .models import SectionStatus, TextSection
 
 MARKDOWN_HELP = _(
@@ -12,7 +14,7 @@ MARKDOWN_HELP = _(
 TITLE_ERRORS = {"required": _("Please enter a title.")}
 
 
-class SectionCreateForm(forms.Form):
+class SectionCreateForm(Form):
     """A new section: what kind of text and its title."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TextSection.Kind.choices)
@@ -27,7 +29,7 @@ class SectionCreateForm(forms.Form):
     )
 
 
-class SectionEditForm(forms.Form):
+class SectionEditForm(Form):
     """The text of a section. ``version`` is the version the form was loaded with (the
     optimistic lock); after a conflict the view sets it to the current version."""
 
@@ -47,7 +49,7 @@ class SectionEditForm(forms.Form):
         return self.cleaned_data["body"].replace("\r\n", "\n")
 
 
-class SectionStatusForm(forms.Form):
+class SectionStatusForm(Form):
     """Draft, discussed in a workshop (which one) or agreed."""
 
     status = forms.ChoiceField(label=_("New status"), choices=SectionStatus.choices)
@@ -71,7 +73,7 @@ class SectionStatusForm(forms.Form):
         return cleaned
 
 
-class SectionCommentForm(forms.Form):
+class SectionCommentForm(Form):
     text = forms.CharField(
         label=_("Your comment"),
         max_length=5000,
@@ -81,7 +83,7 @@ class SectionCommentForm(forms.Form):
     )
 
 
-class VersionCompareForm(forms.Form):
+class VersionCompareForm(Form):
     """Two version numbers of a section to compare (from the query string)."""
 
     a = forms.TypedChoiceField(
@@ -98,7 +100,7 @@ class VersionCompareForm(forms.Form):
         self.fields["b"].choices = choices
 
 
-class StrategyFreezeForm(forms.Form):
+class StrategyFreezeForm(Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,

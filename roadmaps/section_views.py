@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from strategy.http import id_or_none
 from strategy.models import StrategyProcess
 from strategy.permissions import permission_required
 from strategy.selectors import process_current
@@ -245,8 +246,8 @@ def section_move_view(request, pk, obj):
 @require_POST
 @permission_required("roadmaps.edit_text", get_object=_get_section)
 def section_statement_append_view(request, pk, obj):
-    result_id = request.POST.get("result", "")
-    result = PromotedResult.objects.filter(pk=result_id).first() if result_id.isdigit() else None
+    result_id = id_or_none(request.POST.get("result"))
+    result = PromotedResult.objects.filter(pk=result_id).first() if result_id else None
     try:
         if result is None:
             raise SectionError(_("This draft statement does not exist."))

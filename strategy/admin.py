@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .admin_base import ModelAdmin, TabularInline
 from .models import (
     ActorGroup,
     FundingProgramme,
@@ -13,61 +14,61 @@ from .models import (
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ModelAdmin):
     list_display = ["name", "kind", "ags", "population", "population_year"]
     search_fields = ["name", "ags"]
 
 
 @admin.register(ThemeField)
-class ThemeFieldAdmin(admin.ModelAdmin):
+class ThemeFieldAdmin(ModelAdmin):
     list_display = ["name", "position", "in_council_paper"]
     list_editable = ["position"]
 
 
 @admin.register(ActorGroup)
-class ActorGroupAdmin(admin.ModelAdmin):
+class ActorGroupAdmin(ModelAdmin):
     list_display = ["name"]
 
 
 @admin.register(FundingProgramme)
-class FundingProgrammeAdmin(admin.ModelAdmin):
+class FundingProgrammeAdmin(ModelAdmin):
     list_display = ["name", "level", "verified"]
     list_filter = ["level", "verified"]
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(TabularInline):
     model = Phase
     extra = 0
 
 
 @admin.register(StrategyProcess)
-class StrategyProcessAdmin(admin.ModelAdmin):
+class StrategyProcessAdmin(ModelAdmin):
     list_display = ["title", "year", "status", "created_at"]
     list_filter = ["status"]
     inlines = [PhaseInline]
 
 
-class StepInline(admin.TabularInline):
+class StepInline(TabularInline):
     model = Step
     extra = 0
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(ModelAdmin):
     list_display = ["name", "process", "position", "planned_start", "planned_end"]
     list_select_related = ["process"]
     inlines = [StepInline]
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(ModelAdmin):
     list_display = ["short_title", "phase", "status", "planned_start", "planned_end"]
     list_filter = ["status"]
     list_select_related = ["phase"]
 
 
 @admin.register(StepTransition)
-class StepTransitionAdmin(admin.ModelAdmin):
+class StepTransitionAdmin(ModelAdmin):
     list_display = ["process", "from_step", "to_step", "direction", "by", "at"]
     list_select_related = ["process", "from_step", "to_step", "by"]
     readonly_fields = ["at"]

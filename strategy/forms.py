@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActorGroup, StrategyProcess, ThemeField
+from .text_input import Form, ModelForm
 
 
 class DateInput(forms.DateInput):
@@ -14,7 +15,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ProcessCreateForm(forms.ModelForm):
+class ProcessCreateForm(ModelForm):
     """A new edition of the strategy."""
 
     class Meta:
@@ -32,7 +33,7 @@ class ProcessCreateForm(forms.ModelForm):
         return year
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     """An optional note that is recorded with a move of the process."""
 
     note = forms.CharField(
@@ -43,7 +44,7 @@ class TransitionForm(forms.Form):
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     """Planned dates of a phase or a step."""
 
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DateInput())
@@ -59,13 +60,13 @@ class ScheduleForm(forms.Form):
         return cleaned
 
 
-class ThemeFieldForm(forms.ModelForm):
+class ThemeFieldForm(ModelForm):
     class Meta:
         model = ThemeField
         fields = ["name", "description", "in_council_paper", "position"]
 
 
-class ActorGroupForm(forms.ModelForm):
+class ActorGroupForm(ModelForm):
     class Meta:
         model = ActorGroup
         fields = ["name", "description"]

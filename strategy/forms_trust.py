@@ -1,9 +1,10 @@
 from django import forms
 
 from .models import ContentPage
+from .text_input import ModelForm
 
 
-class ContentPageForm(forms.ModelForm):
+class ContentPageForm(ModelForm):
     """Edit the accessibility or privacy statement."""
 
     class Meta:

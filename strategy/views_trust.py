@@ -16,6 +16,7 @@ from accounts.authority import AccountProtectedError, erase_refusal
 
 from .audit import AuditAction, audit_record
 from .forms_trust import ContentPageForm
+from .http import page_param
 from .models import AuditEvent, ContentPage
 from .permissions import permission_required
 from .privacy import personal_data_erase, personal_data_export
@@ -34,7 +35,7 @@ def audit_log(request):
         events = events.filter(action=action)
     else:
         action = ""
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(events, 50).get_page(page_param(request.GET.get("page")))
     return render(
         request,
         "strategy/audit_log.html",

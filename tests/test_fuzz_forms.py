@@ -2,6 +2,8 @@
 strings) in every text field of the portal's forms: never a server error, and where the text
 is shown, it is shown as text."""
 
+import importlib
+
 import pytest
 from django.urls import reverse
 from hypothesis import given
@@ -156,3 +158,82 @@ def test_every_text_form_is_fuzzed():
         importlib.import_module(module)
     missing = sorted(_text_forms() - FUZZED)
     assert not missing, missing
+
+
+def _portal_form_classes() -> dict[str, type]:
+    """Every form class defined in a module of the portal's apps ("module.Class")."""
+    import importlib
+    import inspect
+    from pathlib import Path
+
+    from django import forms
+    from django.apps import apps
+    from django.conf import settings
+
+    found = {}
+    for config in apps.get_app_configs():
+        if not config.path.startswith(str(settings.BASE_DIR)) or ".venv" in config.path:
+            continue
+        for path in Path(config.path).rglob("*.py"):
+            relative = path.relative_to(config.path).with_suffix("")
+            if "migrations" in relative.parts or "forms." not in path.read_text("utf-8"):
+                continue
+            name = ".".join((config.name, *relative.parts)).removesuffix(".__init__")
+            module = importlib.import_module(name)
+            for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ == module.__name__ and issubclass(cls, forms.BaseForm):
+                    found[f"{module.__name__}.{cls_name}"] = cls
+    return found
+
+
+def test_every_form_follows_the_text_rule():
+    """Every form with a text field derives from strategy.text_input's bases, so control
+    characters are refused in it (a form built on django.forms.Form directly fails here)."""
+    from strategy.text_input import TextRules, is_checked_text
+
+    unchecked = sorted(
+        name
+        for name, cls in _portal_form_classes().items()
+        if any(is_checked_text(field) for field in getattr(cls, "base_fields", {}).values())
+        and not issubclass(cls, TextRules)
+    )
+    assert not unchecked, unchecked
+
+
+def test_every_text_form_refuses_control_characters():
+    """A form with a text field fails here until a case of
+    tests/test_fuzz_control_characters.py posts control characters into its fields."""
+    from strategy.text_input import is_checked_text
+    from tests.fuzzing import CONTROLLED
+
+    importlib.import_module("tests.test_fuzz_control_characters")
+    with_text = {
+        name
+        for name, cls in _portal_form_classes().items()
+        if any(is_checked_text(field) for field in getattr(cls, "base_fields", {}).values())
+    }
+    missing = sorted(with_text - CONTROLLED)
+    assert not missing, missing
+
+
+def test_every_admin_page_follows_the_text_rule():
+    """The admin's forms of the portal's models (and their inlines) follow the rule too."""
+    from django.conf import settings
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from strategy.text_input import TextRules
+
+    request = RequestFactory().get("/admin/")
+    request.user = type("Superuser", (), {"is_superuser": True, "has_perm": lambda *a: True})()
+    unchecked = []
+    for model, model_admin in admin.site._registry.items():
+        config = model._meta.app_config
+        if not config.path.startswith(str(settings.BASE_DIR)) or ".venv" in config.path:
+            continue
+        forms = [model_admin.form, getattr(model_admin, "add_form", TextRules)]
+        forms += [inline.form for inline in model_admin.get_inline_instances(request)]
+        if list_editable := model_admin.list_editable:
+            forms.append(model_admin.get_changelist_form(request, fields=list_editable))
+        unchecked += [model._meta.label for form in forms if not issubclass(form, TextRules)]
+    assert not unchecked, unchecked

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from strategy.admin_base import ModelAdmin, TabularInline
+
 from .models import (
     Activity,
     AgendaItem,
@@ -18,14 +20,14 @@ from .models import (
 )
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TabularInline):
     model = WorkshopSession
     extra = 0
     fields = ["position", "starts_at", "duration_minutes"]
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(ModelAdmin):
     list_display = ["title", "kind", "status", "process", "step"]
     list_filter = ["kind", "status"]
     list_select_related = ["process", "step"]
@@ -33,13 +35,13 @@ class WorkshopAdmin(admin.ModelAdmin):
     inlines = [SessionInline]
 
 
-class AgendaInline(admin.TabularInline):
+class AgendaInline(TabularInline):
     model = AgendaItem
     extra = 0
 
 
 @admin.register(WorkshopSession)
-class WorkshopSessionAdmin(admin.ModelAdmin):
+class WorkshopSessionAdmin(ModelAdmin):
     list_display = ["workshop", "position", "starts_at", "duration_minutes"]
     list_select_related = ["workshop"]
     inlines = [AgendaInline]
@@ -47,7 +49,7 @@ class WorkshopSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkshopInvitation)
-class WorkshopInvitationAdmin(admin.ModelAdmin):
+class WorkshopInvitationAdmin(ModelAdmin):
     list_display = ["email", "workshop", "response", "sent_at"]
     list_filter = ["response"]
     list_select_related = ["workshop"]
@@ -76,4 +78,4 @@ for model in (
     PromotedResult,
     Rating,
 ):
-    admin.site.register(model)
+    admin.site.register(model, ModelAdmin)

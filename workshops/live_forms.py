@@ -5,13 +5,14 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from strategy.models import ThemeField
+from strategy.text_input import Form, ModelForm
 
 from .live_selectors import normalise_join_code, parse_item_key
 from .live_services import DISPLAY_NAME_MAX, TIMER_MAX_MINUTES
 from .models import Activity, Card, Cluster, PromotedResult
 
 
-class JoinForm(forms.Form):
+class JoinForm(Form):
     code = forms.CharField(
         label=_("Join code"),
         max_length=40,
@@ -37,7 +38,7 @@ class JoinForm(forms.Form):
         return normalise_join_code(self.cleaned_data["code"])
 
 
-class CardForm(forms.Form):
+class CardForm(Form):
     activity = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("Your idea"),
@@ -65,7 +66,7 @@ class CardForm(forms.Form):
         ]
 
 
-class ItemForm(forms.Form):
+class ItemForm(Form):
     """A vote or rating on one item (``card:12``, ``cluster:3``, ``theme_field:4``)."""
 
     activity = forms.IntegerField()
@@ -83,7 +84,7 @@ class RatingForm(ItemForm):
     effort = forms.IntegerField(label=_("Effort"), required=False)
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "title", "target", "dots_per_participant", "cap_per_item"]
@@ -94,21 +95,24 @@ class ActivityForm(forms.ModelForm):
         self.fields["dots_per_participant"].help_text = _("For dot votes.")
 
 
-class TimerForm(forms.Form):
+class TimerForm(Form):
     minutes = forms.IntegerField(
         label=_("Timer (minutes)"), required=False, min_value=0, max_value=TIMER_MAX_MINUTES
     )
 
 
-class ClusterForm(forms.Form):
+class ClusterForm(Form):
     name = forms.CharField(label=_("Cluster name"), required=False, max_length=500)
 
 
-class CardEditForm(forms.Form):
-    text = forms.CharField(label=_("Text"), required=False, max_length=2000)
+class CardEditForm(Form):
+    # A card is multi-line, as it was posted (``CardForm``); the page shows a textarea.
+    text = forms.CharField(
+        label=_("Text"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
-class CardMoveForm(forms.Form):
+class CardMoveForm(Form):
     cluster = forms.ModelChoiceField(
         label=_("Cluster"), queryset=Cluster.objects.none(), required=False
     )
@@ -118,7 +122,7 @@ class CardMoveForm(forms.Form):
         self.fields["cluster"].queryset = Cluster.objects.filter(session=session)
 
 
-class CardMergeForm(forms.Form):
+class CardMergeForm(Form):
     card = forms.ModelChoiceField(label=_("Merge card"), queryset=Card.objects.none())
     into = forms.ModelChoiceField(label=_("into card"), queryset=Card.objects.none())
 
@@ -129,7 +133,7 @@ class CardMergeForm(forms.Form):
         self.fields["into"].queryset = cards
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(Form):
     kind = forms.ChoiceField(label=_("Take over as"), choices=PromotedResult.Kind.choices)
     cards = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     clusters = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())

@@ -20,6 +20,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from strategy.http import id_or_none
 from strategy.models import ThemeField
 
 from .models import (
@@ -167,9 +168,10 @@ def parse_item_key(value: str) -> dict | None:
     """``"card:12"`` → ``{"card_id": 12}``; None when it is no item key."""
     prefix, _, pk = (value or "").partition(":")
     fields = {v: k for k, v in ITEM_PREFIXES.items()}
-    if prefix not in fields or not pk.isdigit():
+    number = id_or_none(pk)
+    if prefix not in fields or number is None:
         return None
-    return {fields[prefix]: int(pk)}
+    return {fields[prefix]: number}
 
 
 @dataclass

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from strategy.http import page_param
 from strategy.permissions import permission_required
 
 from . import live_fragments as fragments
@@ -259,8 +260,7 @@ def _participant_default(slot: str) -> str:
 
 def _page_number(request) -> int:
     """The page of a vote's or rating's items the participant is on (query or form)."""
-    value = request.GET.get("page") or request.POST.get("page") or ""
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+    return page_param(request.GET.get("page") or request.POST.get("page"))
 
 
 def _participant_back(request, session) -> str:
@@ -753,16 +753,22 @@ def card_edit(request, pk, obj, card_pk):
     text = card.text
     if request.method == "POST":
         form = CardEditForm(request.POST)
-        form.is_valid()
-        text = form.cleaned_data.get("text", "")
-        try:
-            services.card_edit(card=card, text=text)
-        except LiveError as error:
+        if not form.is_valid():
+            # Control characters: the text comes back as typed, with the form's message.
             if _is_htmx(request):
-                return _refused(request, error, redirect_to=back)
-            messages.error(request, error.message)
+                return _invalid(request, form, redirect_to=back)
+            text = request.POST.get("text", "")
+            messages.error(request, " ".join(form.errors.get("text", [])))
         else:
-            return _answer(request, redirect_to=back, ok=_("The card text has been saved."))
+            text = form.cleaned_data["text"]
+            try:
+                services.card_edit(card=card, text=text)
+            except LiveError as error:
+                if _is_htmx(request):
+                    return _refused(request, error, redirect_to=back)
+                messages.error(request, error.message)
+            else:
+                return _answer(request, redirect_to=back, ok=_("The card text has been saved."))
     return render(
         request, "workshops/live/card_edit.html", {"session": obj, "card": card, "text": text}
     )

@@ -3,11 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from strategy.text_input import Form, ModelForm
+
 from .models import SessionPhoto, WorkshopSession
 from .photos import photo_check
 
 
-class MinutesForm(forms.ModelForm):
+class MinutesForm(ModelForm):
     """The facilitator's texts of the minutes."""
 
     class Meta:
@@ -24,7 +26,7 @@ class MinutesForm(forms.ModelForm):
         }
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     """A photo of a flipchart with its caption; the photo is checked here (header only) and
     re-encoded by the worker."""
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from strategy.models import ActorGroup, Municipality, Step, StrategyProcess
+from strategy.text_input import Form, ModelForm
 
 from .models import AgendaItem, Workshop, WorkshopInvitation, WorkshopSession
 from .planning_services import (
@@ -39,7 +40,7 @@ def _minutes_field(label, bounds, message_key):
     )
 
 
-class WorkshopForm(forms.ModelForm):
+class WorkshopForm(ModelForm):
     """Plan or change a workshop of an edition of the strategy."""
 
     online_link = forms.URLField(
@@ -110,7 +111,7 @@ class WorkshopForm(forms.ModelForm):
         return cleaned
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(ModelForm):
     """A date of a workshop."""
 
     starts_at = forms.DateTimeField(
@@ -125,7 +126,7 @@ class SessionForm(forms.ModelForm):
         widgets = {"tasks_until_next": forms.Textarea(attrs={"rows": 3})}
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(ModelForm):
     """An item of a session's agenda."""
 
     duration_minutes = _minutes_field(_("Duration (minutes)"), AGENDA_ITEM_MINUTES, "item_minutes")
@@ -170,13 +171,13 @@ class EmailListField(forms.CharField):
         return unique
 
 
-class RoleInviteForm(forms.Form):
+class RoleInviteForm(Form):
     """Invite all active accounts with a role."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class MunicipalityInviteForm(forms.Form):
+class MunicipalityInviteForm(Form):
     """Invite all active accounts of a municipality."""
 
     municipality = forms.ModelChoiceField(
@@ -184,7 +185,7 @@ class MunicipalityInviteForm(forms.Form):
     )
 
 
-class ActorGroupInviteForm(forms.Form):
+class ActorGroupInviteForm(Form):
     """Invite guests who represent an actor group."""
 
     actor_group = forms.ModelChoiceField(label=_("Actor group"), queryset=ActorGroup.objects.all())
@@ -195,7 +196,7 @@ class ActorGroupInviteForm(forms.Form):
     )
 
 
-class EmailInviteForm(forms.Form):
+class EmailInviteForm(Form):
     """Invite single people by e-mail address (guests without an account, too)."""
 
     emails = EmailListField(
@@ -211,7 +212,7 @@ INVITE_FORMS = {
 }
 
 
-class RsvpForm(forms.Form):
+class RsvpForm(Form):
     """An invitee's answer."""
 
     response = forms.ChoiceField(
@@ -223,7 +224,7 @@ class RsvpForm(forms.Form):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     """Who of the invitees attended a session: one labelled checkbox per invitee."""
 
     attended = forms.MultipleChoiceField(

@@ -25,5 +25,5 @@ urlpatterns = [
     path("<int:pk>/einladungen/", views.invitations_view, name="invitations"),
     path("<int:pk>/einladungen/senden/", views.invitations_send_view, name="invitations_send"),
     path("einladungen/<int:pk>/entfernen/", views.invitee_remove_view, name="invitee_remove"),
-    path("antwort/<str:token>/", views.rsvp_view, name="rsvp"),
+    path("antwort/<token:token>/", views.rsvp_view, name="rsvp"),
 ]

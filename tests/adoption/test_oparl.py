@@ -268,8 +268,9 @@ def test_lists_are_paginated(client, adoption, monkeypatch):
     assert last["links"]["prev"].endswith("?page=2")
     assert len(walk_list(client, url)) == 12
     get_json(client, url + "?page=4", status=404)
-    get_json(client, url + "?page=0", status=404)
-    get_json(client, url + "?page=x", status=404)
+    # A malformed page number is a bad request (strategy.http.page_param).
+    get_json(client, url + "?page=0", status=400)
+    get_json(client, url + "?page=x", status=400)
 
 
 def test_before_publication_only_system_and_bodies_are_public(

@@ -126,13 +126,14 @@ def test_control_characters_do_not_break_the_workbook(reference):
 
 @pytest.mark.parametrize("export", [projects_export_xlsx, projects_export_csv])
 def test_an_export_imports_again_without_changes(projects, personas, export):
+    # A title with a carriage return (stored past the forms) is refused by the import as by
+    # the forms (tests/inventory/test_import_text.py); the rest comes back unchanged.
+    Project.objects.filter(title="\rbar").delete()
     content = export(projects=Project.objects.all())
     rows = parse_upload(name="bestandsaufnahme", data=content)
     preview = validate_rows(rows=rows, user=personas["district_staff"])
     assert preview.errors == []
-    # Only the title with a carriage return can come back changed from a workbook, when
-    # openpyxl reads it without lxml (see above).
-    changed = {"DUE-1005"} if export is projects_export_xlsx and not LXML else set()
+    changed = set()
     assert {row.key for row in preview.rows if row.action != "unchanged"} == changed
     assert len(preview.rows) == Project.objects.count()
     result = import_apply(preview=preview, user=personas["district_staff"])

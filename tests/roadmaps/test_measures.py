@@ -462,3 +462,22 @@ def test_list_needs_a_fixed_number_of_queries(client, personas, process, referen
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large) <= 20
+
+
+@pytest.mark.parametrize(
+    "taken",
+    [
+        ["M-01", "M-" + "9" * 18],  # the next number would not fit the 20 characters
+        ["M-01", "M-٣٣"],  # Arabic-Indic digits: no number of this scheme
+        ["M-01", "M-²"],
+        ["M-01", "M-１２"],  # fullwidth digits
+    ],
+)
+def test_number_suggestion_counts_ascii_numbers_only(process, taken):
+    """Numbers typed with other digits, or too long for a new number, are left out of the
+    suggestion, which always fits the field and is free."""
+    for number in taken:
+        Measure.objects.create(process=process, number=number, title=number)
+    suggested = measure_number_suggest(process=process)
+    assert suggested == "M-02"
+    assert len(suggested) <= Measure._meta.get_field("number").max_length

@@ -213,12 +213,16 @@ def test_dot_and_rating_with_hostile_items(staff, live, text):
         ("live_rating", {"activity": text, "item": text}),
     ]
     for name, data in posts:
+        # A NUL makes any post a bad request, and so does a page number that is none
+        # (strategy.http); else the vote is refused.
+        bad = "\x00" in text or "page" in data
         response = guest.post(url(name, session), data, **HX)
-        assert response.status_code in (409, 422), response.status_code
+        assert response.status_code in ((400,) if bad else (409, 422)), response.status_code
         _answered_as_text(response)
         response = guest.post(url(name, session), data)
-        assert response.status_code == 302
-        _check(guest, response, response["Location"])
+        assert response.status_code == (400 if bad else 302)
+        if not bad:
+            _check(guest, response, response["Location"])
     _check_live(staff, guest, session, response)
 
 
