@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from strategy.broker import enqueue
+from strategy.text_input import Form
 
 logger = logging.getLogger(__name__)
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(Form):
     """The e-mail address of the account whose password is to be reset."""
 
     email = forms.EmailField(

@@ -57,7 +57,7 @@ class WorkshopInvitationAdmin(ModelAdmin):
 
 
 @admin.register(SessionPhoto, MinutesRender)
-class StoredFileAdmin(admin.ModelAdmin):
+class StoredFileAdmin(ModelAdmin):
     """Photos come only through the minutes page (checked, re-encoded by the worker), PDFs only
     from the worker: here their files can be looked at and deleted, not uploaded."""
 
