@@ -425,16 +425,26 @@ class JobQueue:
         Failures are logged and stored, not re-raised: the job is what the page shows."""
         from celery.exceptions import SoftTimeLimitExceeded
 
-        if not self._claim_when_free(job_id, step=step, progress=progress):
-            logger.info("%s %s is not queued any more; nothing to do", self.model.__name__, job_id)
-            return
         try:
+            if not self._claim_when_free(job_id, step=step, progress=progress):
+                logger.info(
+                    "%s %s is not queued any more; nothing to do", self.model.__name__, job_id
+                )
+                return
             # Run eagerly (tests, development), the task is inside the request that waits.
             with self.beating(job_id) if _in_worker() else nullcontext():
                 work()
         except SoftTimeLimitExceeded:
+            # Also while claiming: the task ends here, so a job it had not claimed yet must
+            # not wait as "queued" for a worker that will never come.
             logger.warning("%s %s hit the soft time limit", self.model.__name__, job_id)
-            self.fail(job_id, error=error_time_limit)
+            self.model.objects.filter(
+                Q(status=self.model.Status.QUEUED)
+                | Q(status=self.model.Status.RUNNING, claimed_by=worker_identity()),
+                pk=job_id,
+            ).update(
+                status=self.model.Status.FAILED, finished_at=timezone.now(), error=error_time_limit
+            )
         except Exception:
             logger.exception("%s %s failed", self.model.__name__, job_id)
             self.fail(job_id, error=error_failed)

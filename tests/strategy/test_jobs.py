@@ -224,3 +224,35 @@ def test_a_task_delivered_twice_leaves_a_beating_job_to_its_worker(empty_session
         RENDERS.run(job.pk, lambda: ran.append(True), step=minutes.STEP_COLLECTING)
     job.refresh_from_db()
     assert ran == [] and job.status == Status.RUNNING and job.attempts == 1
+
+
+def test_the_soft_time_limit_while_claiming_fails_the_job_instead_of_leaving_it_queued(
+    empty_session, monkeypatch
+):
+    """Celery's soft time limit can strike before ``work`` runs (a busy worker, a short limit):
+    the task ends then, so the job must not wait as "queued" for nobody."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    job = MinutesRender.objects.create(session=empty_session, step=jobs.STEP_QUEUED)
+
+    def claim_too_late(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(RENDERS, "_claim_when_free", claim_too_late)
+    RENDERS.run(job.pk, lambda: pytest.fail("work must not run"), step=minutes.STEP_COLLECTING)
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and job.error == jobs.ERROR_TIME_LIMIT
+
+
+def test_the_soft_time_limit_leaves_a_job_another_worker_runs_alone(empty_session, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    job = _running(empty_session)
+    before = _row(job)
+
+    def claim_too_late(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(RENDERS, "_claim_when_free", claim_too_late)
+    RENDERS.run(job.pk, lambda: pytest.fail("work must not run"), step=minutes.STEP_COLLECTING)
+    assert _row(job) == before
