@@ -151,3 +151,40 @@ def personas(reference):
         "councillor": UserFactory(role=Role.COUNCILLOR, municipality=reference["Coesfeld"]),
         "admin": UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True),
     }
+
+
+@pytest.fixture
+def start_worker(monkeypatch, settings):
+    """Start real Celery workers, each on a queue of its own so that no other worker takes the
+    test's tasks: ``start(*tasks, pool="solo", env=None, **limits)`` reroutes ``task.delay`` of
+    each given task to the new queue (with Celery's time limits in ``limits``) and returns the
+    worker's process (``.queue`` names its queue). The worker uses the test database and the
+    test's ``MEDIA_ROOT``; it is stopped, with its output printed, after the test."""
+    import uuid
+
+    from tests.real_services import process_stop, worker_process
+
+    processes = []
+
+    def start(*tasks, pool="solo", env=None, **limits):
+        queue = f"test-{uuid.uuid4().hex[:8]}"
+        process = worker_process(
+            queue=queue, pool=pool, env={"MEDIA_ROOT": str(settings.MEDIA_ROOT), **(env or {})}
+        )
+        process.queue = queue
+        processes.append(process)
+        celery_app.conf.task_always_eager = False
+        for task in tasks:
+
+            def delay(*args, _task=task):
+                return _task.apply_async(args=args, queue=queue, **limits)
+
+            monkeypatch.setattr(task, "delay", delay)
+        return process
+
+    try:
+        yield start
+    finally:
+        celery_app.conf.task_always_eager = True
+        for process in processes:
+            process_stop(process)

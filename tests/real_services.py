@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +29,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float = 60) -> bool:
+def wait_for(predicate, timeout: float = 120) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -138,36 +139,98 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def _environment(env: dict | None) -> dict:
+    return os.environ | {
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
+        **(env or {}),
+    }
+
+
+def worker_process(*, queue: str | None = None, pool: str = "solo", env: dict | None = None):
+    """Start a real Celery worker on the test database (consuming ``queue``, else the default
+    queue), in a session of its own so that its pool processes can be killed with it."""
+    command = [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker"]
+    command += ["-Q", queue] if queue else []
+    command += [f"--pool={pool}", "--concurrency=1", "--loglevel=INFO"]
+    command += ["--without-gossip", "--without-mingle"]
+    return subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=_environment(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def process_stop(process, *, tail: int = 5000) -> None:
+    """Stop a process started here (and its children), and print the end of its output."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    print((output or "")[-tail:])
+
+
 @contextlib.contextmanager
 def celery_worker(*, broker_url: str, mail_dir: Path, **env):
     """A real worker consuming the default queue of the private broker ``broker_url``; its
     e-mails are written as files to ``mail_dir``."""
-    environment = os.environ | {
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker_url,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker"]
-        + ["--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR,
-        env=environment | env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = worker_process(
+        env={
+            "REDIS_URL": broker_url,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            **env,
+        }
     )
     try:
         yield process
     finally:
-        process.terminate()
+        process_stop(process)
+
+
+@contextlib.contextmanager
+def gunicorn_server(*, workers: int = 2, timeout: int = 30, env: dict | None = None):
+    """gunicorn serving the portal on the test database, as deployed (sync workers); yields
+    its base URL and process once every worker has booted."""
+    import psutil
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "coesfeld_strategy.wsgi", "-w", str(workers)]
+        + ["--timeout", str(timeout), "-b", f"127.0.0.1:{port}", "--no-control-socket"]
+        + ["--log-level", "warning"],
+        cwd=settings.BASE_DIR,
+        env=_environment({"LOG_LEVEL": "WARNING", **(env or {})}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        assert process.poll() is None, "gunicorn stopped"
         try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output)
+            urllib.request.urlopen(base + "/health/live/", timeout=5).read()
+        except OSError:
+            return False
+        return True
+
+    try:
+        assert wait_for(answers, 60), "gunicorn did not start"
+        assert wait_for(lambda: len(psutil.Process(process.pid).children()) >= workers, 30)
+        yield base, process
+    finally:
+        process_stop(process, tail=3000)
 
 
 def mails(mail_dir: Path) -> str:

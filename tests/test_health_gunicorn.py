@@ -4,78 +4,29 @@ down the login page. Before the check was cached, each call held a worker for th
 
 import json
 import math
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.real_services import gunicorn_server
+
+pytestmark = [pytest.mark.gunicorn, pytest.mark.django_db(transaction=True)]
 
 TOKEN = "monitoring-token-for-the-test"
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def gunicorn(tmp_path):
-    port = _free_port()
-    env = os.environ | {
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
-        "HEALTH_CACHE_SECONDS": "10",
-        "HEALTH_TOKEN": TOKEN,
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "coesfeld_strategy.wsgi"]
-        + ["-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + reverse("health_live"), timeout=5).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "no gunicorn"
-                time.sleep(0.2)
+def gunicorn():
+    with gunicorn_server(timeout=60, env={"HEALTH_CACHE_SECONDS": "10", "HEALTH_TOKEN": TOKEN}) as (
+        base,
+        _process,
+    ):
         yield base
-    finally:
-        server.terminate()
-        try:
-            output, _ = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
-        print(output[-3000:])
 
 
 def _seconds(url: str) -> float:

@@ -1,72 +1,26 @@
 """A real Celery worker process (Redis when REDIS_URL is set, else the filesystem broker)
 sends invitation e-mails."""
 
-import os
-import subprocess
-import sys
-import time
-import uuid
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from accounts.models import Invitation, Role
 from accounts.tasks import send_invitation_email
-from coesfeld_strategy.celery import app as celery_app
+from tests.real_services import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
-def worker(tmp_path):
-    """Start a worker on a queue of its own, so no other worker takes the test's tasks."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+def worker(start_worker, tmp_path):
+    """A real worker on a queue of its own; its e-mails are written as files to ``mail_dir``."""
     mail_dir = tmp_path / "mail"
-    env = os.environ | {
-        "DATABASE_URL": _database_url(),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker", "-Q", queue]
-        + ["--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = start_worker(
+        env={
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
     )
-    celery_app.conf.task_always_eager = False
-    try:
-        yield {"queue": queue, "mail_dir": mail_dir, "process": process}
-    finally:
-        celery_app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output)
-
-
-def _wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+    return {"queue": process.queue, "mail_dir": mail_dir, "process": process}
 
 
 def test_worker_sends_the_invitation_email(worker, reference):
@@ -82,7 +36,7 @@ def test_worker_sends_the_invitation_email(worker, reference):
     send_invitation_email.apply_async(args=[revoked.pk], queue=worker["queue"])
     send_invitation_email.apply_async(args=[invitation.pk], queue=worker["queue"])
 
-    assert _wait_for(lambda: Invitation.objects.get(pk=invitation.pk).sent_at is not None), (
+    assert wait_for(lambda: Invitation.objects.get(pk=invitation.pk).sent_at is not None), (
         "the worker did not send the invitation"
     )
     files = list(worker["mail_dir"].glob("*.log"))
@@ -124,12 +78,12 @@ def test_worker_recomputes_similarities_and_sends_reminders(worker, reference):
         run.refresh_from_db()
         return run.status in (SimilarityRun.Status.DONE, SimilarityRun.Status.FAILED)
 
-    assert _wait_for(finished), "the worker did not finish the similarity run"
+    assert wait_for(finished), "the worker did not finish the similarity run"
     assert run.status == SimilarityRun.Status.DONE, run.error
     assert run.projects == 2 and run.seconds is not None
     pair = ProjectSimilarity.objects.get(project=first)
     assert pair.other == second and pair.shared_fields == "Digitale Infrastruktur"
 
-    assert _wait_for(lambda: InventoryReminder.objects.get(pk=reminder.pk).sent_at is not None)
+    assert wait_for(lambda: InventoryReminder.objects.get(pk=reminder.pk).sent_at is not None)
     text = "".join(f.read_text(encoding="utf-8") for f in worker["mail_dir"].glob("*.log"))
     assert "To: olfen@example.org" in text and "Bestandsaufnahme" in text

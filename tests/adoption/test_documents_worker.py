@@ -4,23 +4,19 @@ soft time limit and a worker that is lost in the middle of a render."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
 from adoption.models import StrategyDocument
 from adoption.tasks import render_strategy_document
-from coesfeld_strategy.celery import app as celery_app
 from strategy import jobs
 from strategy.jobs import ERROR_TIME_LIMIT
+from tests.real_services import wait_for
 
 from . import test_documents_data as data
 from .test_documents_pdf import check_strategy_pdf
@@ -32,70 +28,14 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 Status = StrategyDocument.Status
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
-def start_worker(media, monkeypatch):
-    """Start a worker on a queue of its own (so no other worker takes the test's tasks); the
-    page's requests go to that queue with the given time limits."""
-    processes = []
+def start_worker(start_worker, media):
+    """A real worker that the page's render requests go to (see tests/conftest.py)."""
 
-    def start(*, pool="solo", env=None, **limits):
-        queue = f"test-{uuid.uuid4().hex[:8]}"
-        env = os.environ | {
-            "DATABASE_URL": _database_url(),
-            "MEDIA_ROOT": str(media),
-            "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
-            **(env or {}),
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker", "-Q", queue]
-            + [f"--pool={pool}", "--concurrency=1", "--loglevel=INFO"]
-            + ["--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        processes.append(process)
-        celery_app.conf.task_always_eager = False
-        monkeypatch.setattr(
-            render_strategy_document,
-            "delay",
-            lambda pk: render_strategy_document.apply_async(args=[pk], queue=queue, **limits),
-        )
-        return process
+    def start(**options):
+        return start_worker(render_strategy_document, **options)
 
-    try:
-        yield start
-    finally:
-        celery_app.conf.task_always_eager = True
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                output, _ = process.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                output, _ = process.communicate()
-            print(output[-5000:])
-
-
-def _wait_for(predicate, timeout=240):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+    return start
 
 
 def _request(client, version, purpose):
@@ -119,7 +59,7 @@ def test_worker_renders_the_full_strategy_pdf(start_worker, client, version, sta
         seen.add((job.status, job.progress))
         return not job.is_active
 
-    assert _wait_for(finished), f"the worker did not finish the job ({job.status})"
+    assert wait_for(finished, timeout=240), f"the worker did not finish the job ({job.status})"
     assert job.status == Status.DONE, job.error
     assert any(status == Status.RUNNING and 0 < p < 100 for status, p in seen), seen
     assert job.pages > 20 and len(job.sha256) == 64 and len(job.sha512) == 128
@@ -141,7 +81,7 @@ def test_the_soft_time_limit_ends_a_render_as_failed(start_worker, client, versi
     start_worker(pool="prefork", soft_time_limit=0.5, time_limit=60)
     client.force_login(staff)
     job = _request(client, version, "draft")
-    assert _wait_for(lambda: (job.refresh_from_db(), not job.is_active)[1])
+    assert wait_for(lambda: (job.refresh_from_db(), not job.is_active)[1])
     assert job.status == Status.FAILED and job.error == ERROR_TIME_LIMIT
     assert not job.file
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -196,14 +136,14 @@ def test_a_killed_pool_process_is_replaced_and_the_job_finishes(
     worker = start_worker(pool="prefork", env=fast_beats)
     client.force_login(staff)
     job = _request(client, version, "draft")
-    assert _wait_for(lambda: _running_at(job, 30))
+    assert wait_for(lambda: _running_at(job, 30), timeout=240)
     (child,) = _children(worker.pid)
     os.kill(child, signal.SIGKILL)  # the render's process is lost at 30 %
     killed = time.monotonic()
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     pages, beats = [], []
-    ended = _wait_for(lambda: _poll_page(client, job, pages, beats), timeout=90)
+    ended = wait_for(lambda: _poll_page(client, job, pages, beats), timeout=90)
     seconds = time.monotonic() - killed
     print(f"pool process killed at 30 %: job {job.status} after {seconds:.1f} s")
     assert ended and job.status == Status.DONE, (job.status, job.error)
@@ -228,14 +168,14 @@ def test_a_lost_worker_fails_the_job_within_seconds(
     settings.JOB_LOST_AFTER_SECONDS = 4  # as the page sees it; the worker will be gone
     client.force_login(staff)
     job = _request(client, version, "draft")
-    assert _wait_for(lambda: _running_at(job, 30))
+    assert wait_for(lambda: _running_at(job, 30), timeout=240)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     killed = time.monotonic()
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     pages = []
-    ended = _wait_for(lambda: _poll_page(client, job, pages), timeout=60)
+    ended = wait_for(lambda: _poll_page(client, job, pages), timeout=60)
     seconds = time.monotonic() - killed
     # A new request starts a new job instead of joining the lost one.
     new = _request(client, version, "draft")

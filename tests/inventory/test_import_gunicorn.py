@@ -7,12 +7,8 @@ gunicorn runs with DEBUG on: with DEBUG off it needs collected static files (20 
 web workers' handling of an upload does not depend on DEBUG."""
 
 import http.cookiejar
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,13 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 
 from accounts.models import Role
 from inventory.models import Project, ProjectImport
 from tests.factories import UserFactory
+from tests.real_services import gunicorn_server
 
 from .import_bombs import shared_strings_bomb
 
@@ -37,18 +32,6 @@ pytestmark = [pytest.mark.gunicorn, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Bombe-im-Bestand-2027"
 MESSAGE = "Die Arbeitsmappe ist entpackt zu groß (höchstens 60,0\xa0MB)."
 TIMEOUT = 10  # gunicorn's worker timeout: without the fix the test fails after it
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Browser:
@@ -105,45 +88,12 @@ class Browser:
 @pytest.fixture
 def server(reference, tmp_path):
     """gunicorn with two workers on the test database."""
-    port = _free_port()
-    env = os.environ | {
-        "DATABASE_URL": _database_url(),
-        "DEBUG": "1",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "coesfeld_strategy.wsgi", "-w", "2"]
-        + ["--timeout", str(TIMEOUT), "-b", f"127.0.0.1:{port}", "--no-control-socket"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                Browser(base).open("/health/live/", timeout=5)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-        # Both workers have booted when both answer; give the second a moment.
-        while len(psutil.Process(process.pid).children()) < 2:
-            time.sleep(0.1)
-        yield {"base": base, "process": process, "media": tmp_path / "media"}
-    finally:
-        process.terminate()
-        try:
-            output = process.communicate(timeout=30)[0]
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output = process.communicate()[0]
-        print(output[-5000:])
+    media = tmp_path / "media"
+    with gunicorn_server(timeout=TIMEOUT, env={"DEBUG": "1", "MEDIA_ROOT": str(media)}) as (
+        base,
+        process,
+    ):
+        yield {"base": base, "process": process, "media": media}
 
 
 def _user(username: str):

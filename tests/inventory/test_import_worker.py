@@ -4,25 +4,18 @@ refused within a second of the worker's CPU (which stays up for the next file), 
 limit of a read that takes too long."""
 
 import io
-import os
-import signal
-import subprocess
-import sys
-import time
-import uuid
 
 import openpyxl
 import psutil
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
-from coesfeld_strategy.celery import app as celery_app
 from inventory.import_format import COLUMNS
 from inventory.import_jobs import ERROR_READ_TIME_LIMIT
 from inventory.models import Project, ProjectImport
 from inventory.tasks import read_project_import
+from tests.real_services import wait_for
 
 from .import_bombs import cells_bomb, shared_strings_bomb
 from .test_import import csv_bytes, full_row, project_row
@@ -32,14 +25,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 Status = ProjectImport.Status
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -47,60 +32,13 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def start_worker(media, monkeypatch):
-    """Start a worker on a queue of its own (so no other worker takes the test's tasks); the
-    uploads' jobs go to that queue with the given time limits."""
-    processes = []
+def start_worker(start_worker, media):
+    """A real worker that the uploads' jobs go to (see tests/conftest.py)."""
 
-    def start(*, pool="solo", **limits):
-        queue = f"test-{uuid.uuid4().hex[:8]}"
-        env = os.environ | {
-            "DATABASE_URL": _database_url(),
-            "MEDIA_ROOT": str(media),
-            "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "coesfeld_strategy", "worker", "-Q", queue]
-            + [f"--pool={pool}", "--concurrency=1", "--loglevel=INFO"]
-            + ["--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        processes.append(process)
-        celery_app.conf.task_always_eager = False
-        monkeypatch.setattr(
-            read_project_import,
-            "delay",
-            lambda pk: read_project_import.apply_async(args=[pk], queue=queue, **limits),
-        )
-        return process
+    def start(**options):
+        return start_worker(read_project_import, **options)
 
-    try:
-        yield start
-    finally:
-        celery_app.conf.task_always_eager = True
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                output, _ = process.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                output, _ = process.communicate()
-            print(output[-5000:])
-
-
-def _wait_for(predicate, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+    return start
 
 
 def _upload(client, data, name):
@@ -114,7 +52,7 @@ def _read(client, data, name="projekte.xlsx") -> ProjectImport:
     response = _upload(client, data, name)
     job = ProjectImport.objects.latest("pk")
     assert response["Location"] == reverse("inventory:import_job", args=[job.pk])
-    assert _wait_for(lambda: not ProjectImport.objects.get(pk=job.pk).is_active), (
+    assert wait_for(lambda: not ProjectImport.objects.get(pk=job.pk).is_active), (
         "the worker did not read the file"
     )
     job.refresh_from_db()

@@ -18,13 +18,13 @@ from django.conf import settings
 from django.urls import reverse
 from PIL import Image
 
+from tests.real_services import database_url, wait_for
 from tests.upload_samples import jpeg_of, png_bomb
 from workshops.minutes_tasks import prepare_photo
 from workshops.models import SessionPhoto
 
 from . import test_minutes_data as data
 from .test_minutes_data import jpeg_bytes
-from .test_minutes_worker import _database_url, _wait_for, worker  # noqa: F401 - fixture
 
 # Fixtures shared by the minutes tests.
 media, facilitator, empty_session = data.media, data.facilitator, data.empty_session
@@ -86,7 +86,7 @@ def _upload_in_fresh_process(tmp_path, *, user, session, data: bytes, name: str)
         cwd=settings.BASE_DIR,
         env={
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "DJANGO_SETTINGS_MODULE": "coesfeld_strategy.settings",
             "LOG_LEVEL": "WARNING",
@@ -148,34 +148,22 @@ def _peak_memory(pid: int) -> int:
     ids=["jpeg-40-megapixels", "png-16-megapixels", "jpeg-with-gps"],
 )
 def test_a_real_worker_prepares_the_uploaded_photo(
-    worker,  # noqa: F811
-    client,
-    facilitator,
-    empty_session,
-    media,
-    monkeypatch,
-    name,
-    make,
-    size,
+    start_worker, client, facilitator, empty_session, media, name, make, size
 ):
-    monkeypatch.setattr(
-        prepare_photo,
-        "delay",
-        lambda pk: prepare_photo.apply_async(args=[pk], queue=worker["queue"]),
-    )
+    worker = start_worker(prepare_photo)
     client.force_login(facilitator)
     url = reverse("workshops:minutes_photos", args=[empty_session.pk])
     # A small photo first: the worker's first task loads the portal's code.
     client.post(url, {"image": _upload(jpeg_bytes(size=(40, 30)), "klein.jpg")})
-    assert _wait_for(lambda: SessionPhoto.objects.get().status == "ready"), "not prepared"
+    assert wait_for(lambda: SessionPhoto.objects.get().status == "ready"), "not prepared"
     SessionPhoto.objects.all().delete()
-    peak_before = _peak_memory(worker["process"].pid)
+    peak_before = _peak_memory(worker.pid)
     response = client.post(url, {"image": _upload(make(), name), "caption": "Flipchart"})
     assert response.status_code == 302
     photo = SessionPhoto.objects.get()
-    assert _wait_for(lambda: SessionPhoto.objects.get().status != "processing"), "not prepared"
+    assert wait_for(lambda: SessionPhoto.objects.get().status != "processing"), "not prepared"
     photo.refresh_from_db()
-    peak_after = _peak_memory(worker["process"].pid)
+    peak_after = _peak_memory(worker.pid)
     print(f"{name} in the worker: peak {peak_after / MB:.0f} MB "
           f"(+{(peak_after - peak_before) / MB:.0f} MB)")  # fmt: skip
     assert photo.status == SessionPhoto.Status.READY, photo.error
