@@ -1,15 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from django.views.i18n import set_language
 
-from strategy.http import SignedConverter, TokenConverter
+# Registers the path converters "token" and "signed" the apps' URLs use (once per process).
+import strategy.http  # noqa: F401
 
 from .views import health_live, health_ready
 
-# Before the apps' URLs are included: they use these converters.
-register_converter(TokenConverter, "token")
-register_converter(SignedConverter, "signed")
 handler400 = "strategy.http.bad_request"
 
 urlpatterns = [

@@ -14,6 +14,7 @@ import re
 
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
+from django.urls import register_converter
 from django.utils.translation import gettext as _
 
 DIGITS = re.compile(r"[0-9]+")
@@ -115,3 +116,9 @@ def bad_request(request, exception):
     """The 400 page; a ``BadParameter`` says what was wrong in German."""
     reason = str(exception) if isinstance(exception, BadParameter) else ""
     return render(request, "400.html", {"reason": reason}, status=400)
+
+
+# Registered when this module is first imported (by the root URLconf, before the apps' URLs):
+# a reloaded URLconf must not register them again (Django 6 refuses that).
+register_converter(TokenConverter, "token")
+register_converter(SignedConverter, "signed")

@@ -5,6 +5,7 @@ The browser asks for English so the test does not depend on the German catalogue
 caught up with the new texts; the German wording is listed in roadmaps/FIELDS_MSGIDS_DE.txt."""
 
 import pytest
+from playwright.sync_api import expect
 
 from roadmaps.models import FieldPlan, Goal, Measurement, TargetValue
 from strategy.demo import DEMO_PASSWORD, demo_accounts_create, demo_process_create
@@ -96,16 +97,17 @@ def test_staff_prioritise_a_field_and_add_a_goal_with_a_target_value(page, demo)
     assert axe_violations(page) == []
     page.get_by_label("Target year").fill("2030")
     page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Target value: Mobilstationen")).to_be_visible()
     target = TargetValue.objects.get(goal=goal)
-    assert page.get_by_role("heading", name="Target value: Mobilstationen").is_visible()
 
     page.get_by_role("link", name="Record measurement").click()
     assert axe_violations(page) == []
     page.get_by_label("Measured on").fill("2027-06-30")
     page.get_by_label("Value").fill("11")
     page.get_by_role("button", name="Save").click()
+    # Wait for the page after saving before looking into the database.
+    expect(page.get_by_text("50 % of the way from the baseline to the target")).to_be_visible()
     assert Measurement.objects.filter(target_value=target).count() == 1
-    assert page.get_by_text("50 % of the way from the baseline to the target").is_visible()
     assert page.get_by_role("img", name="Progress of “Mobilstationen”").is_visible()
     assert page.get_by_role("table", name="Values of “Mobilstationen” in Anzahl").is_visible()
     assert axe_violations(page) == []

@@ -74,6 +74,8 @@ def test_staff_edit_the_vision_and_see_the_new_version(page, demo):
     assert axe_violations(page) == []
 
     page.locator(f'a[href="/strategie/texte/{vision.pk}/vergleich/?a=1&b=2"]').click()
+    # count() does not wait: the comparison page must have replaced the list first.
+    page.wait_for_url(demo + f"/strategie/texte/{vision.pk}/vergleich/?a=1&b=2")
     assert page.locator("del", has_text="digital").count() >= 1
     assert page.locator("ins", has_text="smart").count() >= 1
     assert axe_violations(page) == []
